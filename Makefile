@@ -1,0 +1,40 @@
+# pingyi — `make run` serves the app on a project-local PostgreSQL; `make test` runs every test.
+SHELL := /bin/bash
+BIN := bin/pingyi
+GO_FILES := $(shell find cmd internal migrations web -name '*.go' -o -name '*.sql' -o -name '*.templ' -o -name '*.css' -o -name '*.js' 2>/dev/null)
+
+.PHONY: run test bench fuzz generate build vet clean-data
+
+build: $(BIN)
+
+$(BIN): $(GO_FILES) go.mod go.sum
+	@mkdir -p bin
+	go build -o $(BIN) ./cmd/pingyi
+
+## run: boot PostgreSQL (or use DATABASE_URL), migrate, load the demo once, serve.
+run: $(BIN)
+	@.ci/ensure-deps run
+	@exec $(BIN) dev
+
+## test: every test, on a throwaway PostgreSQL (or DATABASE_URL's server).
+test:
+	@.ci/ensure-deps test
+	go vet ./...
+	PINGYI_NO_SKIP=1 go test -count=1 -timeout 20m ./...
+
+## bench: the benchmarks, with their figures.
+bench: $(BIN)
+	@.ci/ensure-deps run
+	go test -run '^$$' -bench . -benchmem ./internal/rules/
+
+## fuzz: run the rules fuzz target for FUZZTIME (default 60s).
+FUZZTIME ?= 60s
+fuzz:
+	go test -run '^$$' -fuzz FuzzEvaluate -fuzztime $(FUZZTIME) ./internal/rulescli/
+
+## generate: regenerate templ components (generated files are committed).
+generate:
+	go tool templ generate
+
+clean-data:
+	rm -rf .pgdata

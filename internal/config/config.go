@@ -1,0 +1,88 @@
+// Package config reads pingyi's settings from environment variables.
+package config
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting a deployment can change.
+type Config struct {
+	// DatabaseURL is a postgres:// URL; empty means `pingyi dev` boots a local cluster.
+	DatabaseURL string
+	// Addr is where the HTTP server listens (PINGYI_ADDR, default 127.0.0.1:8080).
+	Addr string
+	// BaseURL is the public address printed on ballot slips' QR codes (PINGYI_BASE_URL).
+	BaseURL string
+	// SecureCookies marks cookies Secure; set it when served over HTTPS (PINGYI_SECURE_COOKIES).
+	SecureCookies bool
+	// TrustProxy takes the client address from X-Forwarded-For / X-Real-IP; set it only
+	// behind a reverse proxy that sets them (PINGYI_TRUST_PROXY).
+	TrustProxy bool
+	// SessionLifetime is how long a staff sign-in lasts (PINGYI_SESSION_HOURS, default 12).
+	SessionLifetime time.Duration
+	// DataDir holds the local PostgreSQL cluster for `pingyi dev` (PINGYI_DATA_DIR, default .pgdata).
+	DataDir string
+	// LogLevel is debug, info, warn or error (PINGYI_LOG_LEVEL, default info).
+	LogLevel string
+}
+
+// Load reads the configuration through getenv and checks it.
+func Load(getenv func(string) string) (Config, error) {
+	c := Config{
+		DatabaseURL:     getenv("DATABASE_URL"),
+		Addr:            or(getenv("PINGYI_ADDR"), "127.0.0.1:8080"),
+		BaseURL:         strings.TrimRight(getenv("PINGYI_BASE_URL"), "/"),
+		DataDir:         or(getenv("PINGYI_DATA_DIR"), ".pgdata"),
+		LogLevel:        or(getenv("PINGYI_LOG_LEVEL"), "info"),
+		SessionLifetime: 12 * time.Hour,
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return c, fmt.Errorf("config: PINGYI_ADDR %q is not host:port", c.Addr)
+	}
+	var err error
+	if c.SecureCookies, err = boolVar(getenv, "PINGYI_SECURE_COOKIES"); err != nil {
+		return c, err
+	}
+	if c.TrustProxy, err = boolVar(getenv, "PINGYI_TRUST_PROXY"); err != nil {
+		return c, err
+	}
+	if v := getenv("PINGYI_SESSION_HOURS"); v != "" {
+		h, err := strconv.Atoi(v)
+		if err != nil || h < 1 || h > 24*30 {
+			return c, fmt.Errorf("config: PINGYI_SESSION_HOURS %q must be a whole number of hours from 1 to 720", v)
+		}
+		c.SessionLifetime = time.Duration(h) * time.Hour
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return c, fmt.Errorf("config: PINGYI_LOG_LEVEL %q must be debug, info, warn or error", c.LogLevel)
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	return c, nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func boolVar(getenv func(string) string, name string) (bool, error) {
+	v := getenv(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("config: %s %q must be true or false", name, v)
+	}
+	return b, nil
+}

@@ -1,0 +1,213 @@
+// Package pglocal boots a project-local PostgreSQL server as a child process.
+// `make run` keeps its cluster under a git-ignored folder between runs; tests use a
+// throwaway one. The server listens only on a unix socket in a short private folder.
+package pglocal
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// ErrNoBinaries is returned when no PostgreSQL server binaries are installed.
+var ErrNoBinaries = errors.New("未找到 PostgreSQL 服务器程序（initdb / postgres）：请以 root 运行 `make run`/`make test` 自动安装，或执行 `sudo apt-get install -y postgresql`")
+
+// Options says where the cluster lives and how durable it is.
+type Options struct {
+	// DataDir holds the cluster; it is created with initdb when it has no PG_VERSION.
+	DataDir string
+	// FsyncOff trades durability for speed; only for throwaway test clusters.
+	FsyncOff bool
+	// Log receives the server's output; nil discards it.
+	Log *os.File
+}
+
+// Server is a running PostgreSQL child process.
+type Server struct {
+	cmd       *exec.Cmd
+	socketDir string
+	done      chan error
+}
+
+// BinDir finds the newest installed PostgreSQL server binary folder.
+func BinDir() (string, error) {
+	if d := os.Getenv("PINGYI_PG_BIN"); d != "" {
+		return d, nil
+	}
+	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/postgres")
+	if len(matches) == 0 {
+		return "", ErrNoBinaries
+	}
+	sort.Slice(matches, func(i, j int) bool {
+		return versionOf(matches[i]) > versionOf(matches[j])
+	})
+	return filepath.Dir(matches[0]), nil
+}
+
+func versionOf(path string) int {
+	parts := strings.Split(path, string(filepath.Separator))
+	for i, p := range parts {
+		if p == "postgresql" && i+1 < len(parts) {
+			n, _ := strconv.Atoi(parts[i+1])
+			return n
+		}
+	}
+	return 0
+}
+
+// runAs returns the credential to run the server with: initdb and postgres refuse root,
+// so as root they run as the `postgres` system user.
+func runAs() (*syscall.Credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return nil, fmt.Errorf("pglocal: running as root needs the postgres system user: %w", err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
+}
+
+func chownTree(dir string, cred *syscall.Credential) error {
+	if cred == nil {
+		return nil
+	}
+	return filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, int(cred.Uid), int(cred.Gid))
+	})
+}
+
+// Start initialises the cluster when needed and starts the server. The server is a
+// child of this process and dies with it.
+func Start(ctx context.Context, opt Options) (*Server, error) {
+	bin, err := BinDir()
+	if err != nil {
+		return nil, err
+	}
+	cred, err := runAs()
+	if err != nil {
+		return nil, err
+	}
+	dataDir, err := filepath.Abs(opt.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("pglocal: %w", err)
+	}
+	if err := chownTree(dataDir, cred); err != nil {
+		return nil, fmt.Errorf("pglocal: chown data folder: %w", err)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
+		init := exec.CommandContext(ctx, filepath.Join(bin, "initdb"),
+			"-D", dataDir, "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8", "--auth=trust", "--no-instructions")
+		init.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+		init.Env = []string{"LC_ALL=C.UTF-8", "PATH=/usr/bin:/bin"}
+		var out bytes.Buffer
+		init.Stdout, init.Stderr = &out, &out
+		if err := init.Run(); err != nil {
+			return nil, fmt.Errorf("pglocal: initdb: %w: %s", err, lastLine(out.String()))
+		}
+	}
+	// Unix socket paths are limited to 107 bytes, so the socket lives in a short /tmp folder.
+	socketDir, err := os.MkdirTemp("", "pgy")
+	if err != nil {
+		return nil, err
+	}
+	if err := chownTree(socketDir, cred); err != nil {
+		return nil, err
+	}
+	args := []string{"-D", dataDir, "-k", socketDir, "-c", "listen_addresses=", "-p", "5432",
+		"-c", "max_connections=200", "-c", "shared_buffers=128MB"}
+	if opt.FsyncOff {
+		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	cmd := exec.Command(filepath.Join(bin, "postgres"), args...)
+	// Own process group: a Ctrl-C in the terminal reaches us, and we stop the server in order.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true, Pdeathsig: syscall.SIGINT}
+	cmd.Env = []string{"LC_ALL=C.UTF-8", "PATH=/usr/bin:/bin"}
+	var logBuf bytes.Buffer
+	if opt.Log != nil {
+		cmd.Stdout, cmd.Stderr = opt.Log, opt.Log
+	} else {
+		cmd.Stdout, cmd.Stderr = &logBuf, &logBuf
+	}
+	if err := cmd.Start(); err != nil {
+		os.RemoveAll(socketDir)
+		return nil, fmt.Errorf("pglocal: start postgres: %w", err)
+	}
+	s := &Server{cmd: cmd, socketDir: socketDir, done: make(chan error, 1)}
+	go func() { s.done <- cmd.Wait() }()
+
+	sock := filepath.Join(socketDir, ".s.PGSQL.5432")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := os.Stat(sock); err == nil {
+			// The socket appears slightly before the server accepts connections.
+			if ready(bin, socketDir) {
+				return s, nil
+			}
+		}
+		select {
+		case err := <-s.done:
+			os.RemoveAll(socketDir)
+			return nil, fmt.Errorf("pglocal: postgres exited: %v: %s", err, lastLine(logBuf.String()))
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			s.Stop()
+			return nil, fmt.Errorf("pglocal: postgres did not become ready in 30s: %s", lastLine(logBuf.String()))
+		}
+	}
+}
+
+func ready(bin, socketDir string) bool {
+	return exec.Command(filepath.Join(bin, "pg_isready"), "-q", "-h", socketDir, "-p", "5432").Run() == nil
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+// DSN returns a connection string for the named database on this server.
+func (s *Server) DSN(database string) string {
+	return fmt.Sprintf("host=%s port=5432 user=postgres dbname=%s sslmode=disable", s.socketDir, database)
+}
+
+// URL returns the connection string as a postgres:// URL, for golang-migrate.
+func (s *Server) URL(database string) string {
+	return fmt.Sprintf("postgres://postgres@/%s?host=%s&port=5432&sslmode=disable", database, s.socketDir)
+}
+
+// Stop shuts the server down (fast shutdown) and waits for it to exit.
+func (s *Server) Stop() error {
+	defer os.RemoveAll(s.socketDir)
+	if s.cmd.Process == nil {
+		return nil
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-s.done:
+		return nil
+	case <-time.After(30 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+		return errors.New("pglocal: postgres did not stop in 30s; killed")
+	}
+}

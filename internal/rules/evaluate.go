@@ -1,0 +1,482 @@
+package rules
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Kind is what a subject is: a person (cadre) or an organisation (a body with a
+// responsible person, 单位负责人).
+type Kind string
+
+// Subject kinds.
+const (
+	Person       Kind = "person"
+	Organisation Kind = "organisation"
+)
+
+// Outcome is the result of one round for one subject (method.md §4).
+type Outcome string
+
+// Outcomes, from best to worst; NoResult (无有效票) stands apart.
+const (
+	Pass         Outcome = "pass"         // 合格
+	Reminder     Outcome = "reminder"     // 提醒谈话
+	Admonishment Outcome = "admonishment" // 诫勉谈话
+	NoResult     Outcome = "no_result"    // 无有效票
+)
+
+// Label is the outcome in Chinese.
+func (o Outcome) Label() string {
+	switch o {
+	case Pass:
+		return "合格"
+	case Reminder:
+		return "提醒谈话"
+	case Admonishment:
+		return "诫勉谈话"
+	case NoResult:
+		return "无有效票"
+	}
+	return string(o)
+}
+
+// Severity orders outcomes: 0 pass, 1 reminder, 2 admonishment; -1 for no result.
+func (o Outcome) Severity() int {
+	switch o {
+	case Pass:
+		return 0
+	case Reminder:
+		return 1
+	case Admonishment:
+		return 2
+	}
+	return -1
+}
+
+// TalkKind is a talk recorded by hand (谈话), which counts toward award eligibility.
+type TalkKind string
+
+// Talk kinds.
+const (
+	ReminderTalk     TalkKind = "reminder"     // 提醒谈话
+	AdmonishmentTalk TalkKind = "admonishment" // 诫勉谈话
+)
+
+// Award is one of the 三争创 rewards of method.md §6, listed in this order.
+type Award string
+
+// Awards.
+const (
+	TownshipCommendation       Award = "township_commendation"        // 乡党委政府评先表优
+	CountyRecommendation       Award = "county_recommendation"        // 向县以上推荐表彰
+	PayRise10                  Award = "pay_rise_10"                  // 村干部工资上浮10%
+	ReserveCadre               Award = "reserve_cadre"                // 列为后备干部或推荐提拔重用
+	CivilServiceRecommendation Award = "civil_service_recommendation" // 推荐考录公务员或公开选拔乡领导班子成员
+)
+
+// Label is the award in Chinese.
+func (a Award) Label() string {
+	switch a {
+	case TownshipCommendation:
+		return "乡党委政府评先表优"
+	case CountyRecommendation:
+		return "向县以上推荐表彰"
+	case PayRise10:
+		return "次年工资上浮10%"
+	case ReserveCadre:
+		return "列为后备干部或推荐提拔重用"
+	case CivilServiceRecommendation:
+		return "推荐考录公务员或公开选拔乡领导班子成员"
+	}
+	return string(a)
+}
+
+// Decide applies the thresholds to one subject's rates and says why, in Chinese.
+func Decide(p Policy, r Rates) (Outcome, []string) {
+	if !r.HasResult() {
+		return NoResult, []string{"无有效票,不作评定"}
+	}
+	var admonish, remind []string
+	if below(r.S, p.AdmonishBelowPct) {
+		admonish = append(admonish, fmt.Sprintf("加权满意率 %s%% 不足 %d%%,触发诫勉谈话", explainPercent(r.S, p.AdmonishBelowPct), p.AdmonishBelowPct))
+	}
+	if !below(r.D, p.AdmonishDissatisfiedPct) {
+		admonish = append(admonish, fmt.Sprintf("加权不满意率 %s%% 达到 %d%%,触发诫勉谈话", explainPercent(r.D, p.AdmonishDissatisfiedPct), p.AdmonishDissatisfiedPct))
+	}
+	if len(admonish) > 0 {
+		return Admonishment, admonish
+	}
+	if below(r.S, p.PassPct) {
+		remind = append(remind, fmt.Sprintf("加权满意率 %s%% 不足 %d%%,触发提醒谈话", explainPercent(r.S, p.PassPct), p.PassPct))
+	}
+	if !below(r.D, p.ReminderDissatisfiedPct) {
+		remind = append(remind, fmt.Sprintf("加权不满意率 %s%% 达到 %d%%,触发提醒谈话", explainPercent(r.D, p.ReminderDissatisfiedPct), p.ReminderDissatisfiedPct))
+	}
+	if len(remind) > 0 {
+		return Reminder, remind
+	}
+	return Pass, []string{fmt.Sprintf("加权满意率 %s%% 达到 %d%%,不满意率 %s%% 不足 %d%%,评定合格",
+		explainPercent(r.S, p.PassPct), p.PassPct, explainPercent(r.D, p.ReminderDissatisfiedPct), p.ReminderDissatisfiedPct)}
+}
+
+// Subject is one subject of evaluation.
+type Subject struct {
+	ID           string
+	Kind         Kind
+	VillageCadre bool // only matters for persons: 村干部 get pay rise and exam recommendation
+}
+
+// Round is one evaluation round's tallies. Subjects absent from Tallies did not take part.
+type Round struct {
+	ID      string
+	Year    int
+	Weights map[string]int // nil: the scenario's weights
+	Policy  *Policy        // nil: the scenario's policy
+	Tallies map[string]map[string]Tally
+}
+
+// Talk is a talk recorded by hand.
+type Talk struct {
+	Subject string
+	Year    int
+	Kind    TalkKind
+}
+
+// Scenario is everything Evaluate needs: subjects, rounds in chronological order,
+// annual performance ranks (year -> subject -> rank) and talks recorded by hand.
+type Scenario struct {
+	Policy   Policy
+	Weights  map[string]int
+	Subjects []Subject
+	Rounds   []Round
+	Ranks    map[int]map[string]int
+	Talks    []Talk
+}
+
+// SubjectResult is one subject's result in one round.
+type SubjectResult struct {
+	Subject     string
+	Rates       Rates
+	Outcome     Outcome
+	Consecutive int  // k: consecutive 诫勉谈话 rounds ending with this one
+	Document    bool // 诫勉文件: k >= 2
+	Referral    bool // 组织处理: k >= 3
+	Reasons     []string
+}
+
+// RoundResult lists the results of the subjects that took part, in subject order.
+type RoundResult struct {
+	ID      string
+	Year    int
+	Policy  Policy
+	Weights map[string]int
+	Results []SubjectResult
+}
+
+// SubjectYear is one subject's standing in one year (method.md §5–§6).
+type SubjectYear struct {
+	Subject       string
+	Rank          int // 0: not ranked
+	Reminders     int // rounds' and hand-recorded reminder talks
+	Admonishments int // rounds' and hand-recorded admonishment talks
+	Eligible      bool
+	Excellent     bool // 一年一优
+	Streak        int  // consecutive 优 years ending with this one
+	Awards        []Award
+	Reasons       []string
+}
+
+// YearResult lists every subject with data in a year, in subject order.
+type YearResult struct {
+	Year    int
+	Results []SubjectYear
+}
+
+// Evaluation is the full result of a scenario.
+type Evaluation struct {
+	Rounds []RoundResult
+	Years  []YearResult
+}
+
+// Validate reports the first thing wrong with the scenario, in English for the CLI's
+// stderr line; the web forms validate their own fields in Chinese before calling.
+func (sc Scenario) Validate() error {
+	if err := sc.Policy.Validate(); err != nil {
+		return err
+	}
+	if err := ValidateWeights(sc.Weights); err != nil {
+		return err
+	}
+	if len(sc.Subjects) == 0 {
+		return fmt.Errorf("at least one subject is required")
+	}
+	known := make(map[string]bool, len(sc.Subjects))
+	for _, s := range sc.Subjects {
+		if s.ID == "" {
+			return fmt.Errorf("a subject id must not be empty")
+		}
+		if known[s.ID] {
+			return fmt.Errorf("duplicate subject id %q", s.ID)
+		}
+		if s.Kind != Person && s.Kind != Organisation {
+			return fmt.Errorf("subject %q: unknown kind %q (want person or organisation)", s.ID, s.Kind)
+		}
+		known[s.ID] = true
+	}
+	roundIDs := map[string]bool{}
+	for i, r := range sc.Rounds {
+		if r.ID == "" {
+			return fmt.Errorf("round %d: id must not be empty", i+1)
+		}
+		if roundIDs[r.ID] {
+			return fmt.Errorf("duplicate round id %q", r.ID)
+		}
+		roundIDs[r.ID] = true
+		if r.Year < 1 || r.Year > 9999 {
+			return fmt.Errorf("round %q: year %d is out of range", r.ID, r.Year)
+		}
+		w := sc.Weights
+		if r.Weights != nil {
+			if err := ValidateWeights(r.Weights); err != nil {
+				return fmt.Errorf("round %q: %w", r.ID, err)
+			}
+			w = r.Weights
+		}
+		if r.Policy != nil {
+			if err := r.Policy.Validate(); err != nil {
+				return fmt.Errorf("round %q: %w", r.ID, err)
+			}
+		}
+		for subj, groups := range r.Tallies {
+			if !known[subj] {
+				return fmt.Errorf("round %q: unknown subject %q", r.ID, subj)
+			}
+			for g, t := range groups {
+				if _, ok := w[g]; !ok {
+					return fmt.Errorf("round %q: subject %q: unknown group %q", r.ID, subj, g)
+				}
+				for _, c := range t {
+					if c < 0 {
+						return fmt.Errorf("round %q: subject %q: group %q: negative count %d", r.ID, subj, g, c)
+					}
+					if c > 1<<40 {
+						return fmt.Errorf("round %q: subject %q: group %q: count %d is too large", r.ID, subj, g, c)
+					}
+				}
+			}
+		}
+	}
+	for y, ranks := range sc.Ranks {
+		if y < 1 || y > 9999 {
+			return fmt.Errorf("ranks: year %d is out of range", y)
+		}
+		for subj, rank := range ranks {
+			if !known[subj] {
+				return fmt.Errorf("ranks %d: unknown subject %q", y, subj)
+			}
+			if rank < 1 {
+				return fmt.Errorf("ranks %d: subject %q: rank must be at least 1, got %d", y, subj, rank)
+			}
+		}
+	}
+	for i, t := range sc.Talks {
+		if !known[t.Subject] {
+			return fmt.Errorf("talk %d: unknown subject %q", i+1, t.Subject)
+		}
+		if t.Kind != ReminderTalk && t.Kind != AdmonishmentTalk {
+			return fmt.Errorf("talk %d: unknown kind %q (want reminder or admonishment)", i+1, t.Kind)
+		}
+		if t.Year < 1 || t.Year > 9999 {
+			return fmt.Errorf("talk %d: year %d is out of range", i+1, t.Year)
+		}
+	}
+	return nil
+}
+
+// yearFacts accumulates what one subject did in one year.
+type yearFacts struct {
+	present       bool
+	rounds        int // rounds with a result
+	allPass       bool
+	reminders     int
+	admonishments int
+}
+
+// Evaluate validates the scenario and applies the method to it.
+func Evaluate(sc Scenario) (Evaluation, error) {
+	if err := sc.Validate(); err != nil {
+		return Evaluation{}, err
+	}
+	return evaluate(sc), nil
+}
+
+func evaluate(sc Scenario) Evaluation {
+	var ev Evaluation
+	consecutive := make(map[string]int, len(sc.Subjects))
+	facts := map[int]map[string]*yearFacts{}
+	fact := func(year int, subj string) *yearFacts {
+		m := facts[year]
+		if m == nil {
+			m = map[string]*yearFacts{}
+			facts[year] = m
+		}
+		f := m[subj]
+		if f == nil {
+			f = &yearFacts{allPass: true}
+			m[subj] = f
+		}
+		return f
+	}
+
+	for _, r := range sc.Rounds {
+		w, p := sc.Weights, sc.Policy
+		if r.Weights != nil {
+			w = r.Weights
+		}
+		if r.Policy != nil {
+			p = *r.Policy
+		}
+		rr := RoundResult{ID: r.ID, Year: r.Year, Policy: p, Weights: w}
+		for _, s := range sc.Subjects {
+			tallies, ok := r.Tallies[s.ID]
+			if !ok {
+				continue
+			}
+			res := SubjectResult{Subject: s.ID, Rates: Weigh(w, tallies)}
+			res.Outcome, res.Reasons = Decide(p, res.Rates)
+			f := fact(r.Year, s.ID)
+			f.present = true
+			switch res.Outcome {
+			case Admonishment:
+				consecutive[s.ID]++
+				f.admonishments++
+			case Reminder:
+				consecutive[s.ID] = 0
+				f.reminders++
+			default:
+				consecutive[s.ID] = 0
+			}
+			if res.Outcome != NoResult {
+				f.rounds++
+				if res.Outcome != Pass {
+					f.allPass = false
+				}
+			}
+			res.Consecutive = consecutive[s.ID]
+			res.Document = res.Consecutive >= 2
+			res.Referral = res.Consecutive >= 3
+			if res.Referral {
+				res.Reasons = append(res.Reasons, fmt.Sprintf("连续 %d 次诫勉谈话(连续两次实行诫勉),按干部管理权限由乡党委和上级组织人事、纪检部门给予组织处理", res.Consecutive))
+			} else if res.Document {
+				res.Reasons = append(res.Reasons, "连续两次诫勉谈话,下发诫勉文件")
+			}
+			rr.Results = append(rr.Results, res)
+		}
+		ev.Rounds = append(ev.Rounds, rr)
+	}
+	for y, ranks := range sc.Ranks {
+		for subj := range ranks {
+			fact(y, subj).present = true
+		}
+	}
+	for _, t := range sc.Talks {
+		f := fact(t.Year, t.Subject)
+		f.present = true
+		if t.Kind == ReminderTalk {
+			f.reminders++
+		} else {
+			f.admonishments++
+		}
+	}
+
+	years := make([]int, 0, len(facts))
+	for y := range facts {
+		years = append(years, y)
+	}
+	sort.Ints(years)
+	streaks := map[int]map[string]int{}
+	for _, y := range years {
+		yr := YearResult{Year: y}
+		streaks[y] = map[string]int{}
+		for _, s := range sc.Subjects {
+			f := facts[y][s.ID]
+			if f == nil || !f.present {
+				continue
+			}
+			sy := standing(sc, y, s, f)
+			if sy.Excellent {
+				sy.Streak = streaks[y-1][s.ID] + 1
+				streaks[y][s.ID] = sy.Streak
+				sy.Awards, sy.Reasons = awards(s, sy.Streak, sy.Reasons)
+			}
+			yr.Results = append(yr.Results, sy)
+		}
+		ev.Years = append(ev.Years, yr)
+	}
+	return ev
+}
+
+// standing decides eligibility and 一年一优 for one subject in one year.
+func standing(sc Scenario, y int, s Subject, f *yearFacts) SubjectYear {
+	sy := SubjectYear{Subject: s.ID, Reminders: f.reminders, Admonishments: f.admonishments, Eligible: true}
+	if f.reminders >= 2 {
+		sy.Eligible = false
+		sy.Reasons = append(sy.Reasons, fmt.Sprintf("年度提醒谈话 %d 次,取消评先表优资格", f.reminders))
+	}
+	if f.admonishments >= 1 {
+		sy.Eligible = false
+		sy.Reasons = append(sy.Reasons, fmt.Sprintf("年度诫勉谈话 %d 次,取消评先表优资格", f.admonishments))
+	}
+	sy.Rank = sc.Ranks[y][s.ID]
+	top := sc.Policy.TopRank
+	rankOK := sy.Rank >= 1 && sy.Rank <= top
+	switch {
+	case sy.Rank == 0:
+		sy.Reasons = append(sy.Reasons, "无年度绩效考核排名,不评一优")
+	case !rankOK:
+		sy.Reasons = append(sy.Reasons, fmt.Sprintf("年度绩效考核排名第 %d 名,未进入前 %d 名", sy.Rank, top))
+	default:
+		sy.Reasons = append(sy.Reasons, fmt.Sprintf("年度绩效考核排名第 %d 名,进入前 %d 名", sy.Rank, top))
+	}
+	roundsOK := f.rounds > 0 && f.allPass
+	switch {
+	case f.rounds == 0:
+		sy.Reasons = append(sy.Reasons, "本年度无有效评议结果,不评一优")
+	case !f.allPass:
+		sy.Reasons = append(sy.Reasons, "本年度评议满意度未能每次均达到合格")
+	default:
+		sy.Reasons = append(sy.Reasons, fmt.Sprintf("本年度 %d 次评议均合格", f.rounds))
+	}
+	sy.Excellent = rankOK && roundsOK && sy.Eligible
+	if sy.Excellent {
+		sy.Reasons = append(sy.Reasons, "评为一年一优")
+	}
+	return sy
+}
+
+// awards lists the rewards of a streak of n 优 years, in the order of rules-cli.md.
+func awards(s Subject, n int, reasons []string) ([]Award, []string) {
+	villageCadre := s.Kind == Person && s.VillageCadre
+	var a []Award
+	if n >= 1 {
+		a = append(a, TownshipCommendation)
+	}
+	if n >= 2 {
+		a = append(a, CountyRecommendation)
+		reasons = append(reasons, fmt.Sprintf("连续 %d 年一优(两年两优),向县以上推荐表彰", n))
+		if villageCadre {
+			a = append(a, PayRise10)
+		}
+	}
+	if n >= 3 {
+		if s.Kind == Person {
+			a = append(a, ReserveCadre)
+			reasons = append(reasons, "连续三年三优,列为后备干部或推荐提拔重用")
+		}
+		if villageCadre {
+			a = append(a, CivilServiceRecommendation)
+		}
+	}
+	return a, reasons
+}

@@ -1,0 +1,68 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Policy holds a round's thresholds in whole percent (method.md §4) and the rank that
+// counts as 进三 (§6). A round stores the values in force when it opened.
+type Policy struct {
+	PassPct                 int `json:"pass_pct"`                  // 满意率达到 90% 方为合格
+	AdmonishBelowPct        int `json:"admonish_below_pct"`        // 满意率不足 80% 诫勉谈话
+	ReminderDissatisfiedPct int `json:"reminder_dissatisfied_pct"` // 不满意率达到 10% 提醒谈话
+	AdmonishDissatisfiedPct int `json:"admonish_dissatisfied_pct"` // 不满意率达到 20% 诫勉谈话
+	TopRank                 int `json:"top_rank"`                  // 进三: rank 3 or better
+}
+
+// DefaultPolicy is the method's own policy: 90 / 80 / 10 / 20, top 3.
+func DefaultPolicy() Policy {
+	return Policy{PassPct: 90, AdmonishBelowPct: 80, ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, TopRank: 3}
+}
+
+// Validate checks that the thresholds are percentages in a sensible order.
+func (p Policy) Validate() error {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{
+		{"pass_pct", p.PassPct}, {"admonish_below_pct", p.AdmonishBelowPct},
+		{"reminder_dissatisfied_pct", p.ReminderDissatisfiedPct}, {"admonish_dissatisfied_pct", p.AdmonishDissatisfiedPct},
+	} {
+		if f.v < 0 || f.v > 100 {
+			return fmt.Errorf("policy %s must be between 0 and 100, got %d", f.name, f.v)
+		}
+	}
+	if p.AdmonishBelowPct > p.PassPct {
+		return errors.New("policy admonish_below_pct must not exceed pass_pct")
+	}
+	if p.ReminderDissatisfiedPct > p.AdmonishDissatisfiedPct {
+		return errors.New("policy reminder_dissatisfied_pct must not exceed admonish_dissatisfied_pct")
+	}
+	if p.TopRank < 1 {
+		return fmt.Errorf("policy top_rank must be at least 1, got %d", p.TopRank)
+	}
+	return nil
+}
+
+// ValidateWeights checks that group weights are whole, non-negative percentages
+// summing to 100 over at least one group.
+func ValidateWeights(w map[string]int) error {
+	if len(w) == 0 {
+		return errors.New("at least one rater group is required")
+	}
+	sum := 0
+	for g, v := range w {
+		if g == "" {
+			return errors.New("a group name must not be empty")
+		}
+		if v < 0 || v > 100 {
+			return fmt.Errorf("group %q weight must be between 0 and 100, got %d", g, v)
+		}
+		sum += v
+	}
+	if sum != 100 {
+		return fmt.Errorf("group weights must sum to 100, got %d", sum)
+	}
+	return nil
+}

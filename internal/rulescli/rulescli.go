@@ -1,0 +1,219 @@
+// Package rulescli is the JSON face of internal/rules: the scenario format of
+// shared/spec/rules-cli.md in, the outcomes out. `pingyi rules` and the what-if page's
+// paste box both use it.
+package rulescli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"pingyi/internal/rules"
+)
+
+type policyIn struct {
+	PassPct                 *int `json:"pass_pct"`
+	AdmonishBelowPct        *int `json:"admonish_below_pct"`
+	ReminderDissatisfiedPct *int `json:"reminder_dissatisfied_pct"`
+	AdmonishDissatisfiedPct *int `json:"admonish_dissatisfied_pct"`
+	TopRank                 *int `json:"top_rank"`
+}
+
+type subjectIn struct {
+	ID           string `json:"id"`
+	Kind         string `json:"kind"`
+	VillageCadre bool   `json:"village_cadre"`
+}
+
+type roundIn struct {
+	ID      string                        `json:"id"`
+	Year    int                           `json:"year"`
+	Groups  map[string]int                `json:"groups"`
+	Tallies map[string]map[string][]int64 `json:"tallies"`
+}
+
+type talkIn struct {
+	Subject string `json:"subject"`
+	Year    int    `json:"year"`
+	Kind    string `json:"kind"`
+}
+
+type scenarioIn struct {
+	Policy   *policyIn                 `json:"policy"`
+	Groups   map[string]int            `json:"groups"`
+	Subjects []subjectIn               `json:"subjects"`
+	Rounds   []roundIn                 `json:"rounds"`
+	Ranks    map[string]map[string]int `json:"ranks"`
+	Talks    []talkIn                  `json:"talks"`
+}
+
+// Decode reads one scenario. Unknown keys are refused, so a misspelt key cannot
+// silently change a result.
+func Decode(r io.Reader) (rules.Scenario, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return rules.Scenario{}, fmt.Errorf("read input: %w", err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return rules.Scenario{}, errors.New("empty input: expected one JSON scenario")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var in scenarioIn
+	if err := dec.Decode(&in); err != nil {
+		return rules.Scenario{}, fmt.Errorf("malformed JSON: %s", oneLine(err.Error()))
+	}
+	if dec.More() {
+		return rules.Scenario{}, errors.New("malformed JSON: unexpected data after the scenario")
+	}
+	return in.scenario()
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func (in scenarioIn) scenario() (rules.Scenario, error) {
+	sc := rules.Scenario{Policy: rules.DefaultPolicy(), Weights: in.Groups, Ranks: map[int]map[string]int{}}
+	if p := in.Policy; p != nil {
+		set := func(dst *int, v *int) {
+			if v != nil {
+				*dst = *v
+			}
+		}
+		set(&sc.Policy.PassPct, p.PassPct)
+		set(&sc.Policy.AdmonishBelowPct, p.AdmonishBelowPct)
+		set(&sc.Policy.ReminderDissatisfiedPct, p.ReminderDissatisfiedPct)
+		set(&sc.Policy.AdmonishDissatisfiedPct, p.AdmonishDissatisfiedPct)
+		set(&sc.Policy.TopRank, p.TopRank)
+	}
+	for _, s := range in.Subjects {
+		sc.Subjects = append(sc.Subjects, rules.Subject{ID: s.ID, Kind: rules.Kind(s.Kind), VillageCadre: s.VillageCadre})
+	}
+	for i, r := range in.Rounds {
+		rr := rules.Round{ID: r.ID, Year: r.Year, Weights: r.Groups, Tallies: map[string]map[string]rules.Tally{}}
+		for subj, groups := range r.Tallies {
+			m := map[string]rules.Tally{}
+			for g, counts := range groups {
+				if len(counts) != 5 {
+					return sc, fmt.Errorf("round %q: subject %q: group %q: a tally needs five counts [level1, level2, level3, level4, abstain], got %d", name(r.ID, i), subj, g, len(counts))
+				}
+				var t rules.Tally
+				copy(t[:], counts)
+				m[g] = t
+			}
+			rr.Tallies[subj] = m
+		}
+		sc.Rounds = append(sc.Rounds, rr)
+	}
+	for ys, m := range in.Ranks {
+		y, err := strconv.Atoi(ys)
+		if err != nil {
+			return sc, fmt.Errorf("ranks: %q is not a year", ys)
+		}
+		sc.Ranks[y] = m
+	}
+	for _, t := range in.Talks {
+		sc.Talks = append(sc.Talks, rules.Talk{Subject: t.Subject, Year: t.Year, Kind: rules.TalkKind(t.Kind)})
+	}
+	return sc, sc.Validate()
+}
+
+func name(id string, i int) string {
+	if id == "" {
+		return fmt.Sprintf("#%d", i+1)
+	}
+	return id
+}
+
+// Output is the JSON written by `pingyi rules`.
+type Output struct {
+	Rounds []RoundOut `json:"rounds"`
+	Years  []YearOut  `json:"years"`
+}
+
+// RoundOut is one round's results.
+type RoundOut struct {
+	ID      string      `json:"id"`
+	Results []ResultOut `json:"results"`
+}
+
+// ResultOut is one subject's result in a round.
+type ResultOut struct {
+	Subject         string  `json:"subject"`
+	Satisfaction    *string `json:"satisfaction"`
+	Dissatisfaction *string `json:"dissatisfaction"`
+	Outcome         string  `json:"outcome"`
+	Document        bool    `json:"document"`
+	Referral        bool    `json:"referral"`
+}
+
+// YearOut is one year's standings.
+type YearOut struct {
+	Year    int       `json:"year"`
+	Results []YearRes `json:"results"`
+}
+
+// YearRes is one subject's standing in a year.
+type YearRes struct {
+	Subject   string   `json:"subject"`
+	Eligible  bool     `json:"eligible"`
+	Excellent bool     `json:"excellent"`
+	Streak    int      `json:"streak"`
+	Awards    []string `json:"awards"`
+}
+
+// Encode turns an evaluation into the output format.
+func Encode(ev rules.Evaluation) Output {
+	out := Output{Rounds: []RoundOut{}, Years: []YearOut{}}
+	for _, r := range ev.Rounds {
+		ro := RoundOut{ID: r.ID, Results: []ResultOut{}}
+		for _, res := range r.Results {
+			x := ResultOut{Subject: res.Subject, Outcome: string(res.Outcome), Document: res.Document, Referral: res.Referral}
+			if res.Rates.HasResult() {
+				s, d := rules.Percent(res.Rates.S), rules.Percent(res.Rates.D)
+				x.Satisfaction, x.Dissatisfaction = &s, &d
+			}
+			ro.Results = append(ro.Results, x)
+		}
+		out.Rounds = append(out.Rounds, ro)
+	}
+	for _, y := range ev.Years {
+		yo := YearOut{Year: y.Year, Results: []YearRes{}}
+		for _, s := range y.Results {
+			aw := make([]string, 0, len(s.Awards))
+			for _, a := range s.Awards {
+				aw = append(aw, string(a))
+			}
+			yo.Results = append(yo.Results, YearRes{Subject: s.Subject, Eligible: s.Eligible, Excellent: s.Excellent, Streak: s.Streak, Awards: aw})
+		}
+		out.Years = append(out.Years, yo)
+	}
+	sort.SliceStable(out.Years, func(i, j int) bool { return out.Years[i].Year < out.Years[j].Year })
+	return out
+}
+
+// Run is `pingyi rules`: scenario on stdin, outcomes on stdout. Bad input exits 2 with
+// one line on stderr and nothing on stdout.
+func Run(stdin io.Reader, stdout, stderr io.Writer) int {
+	sc, err := Decode(stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "pingyi rules: %s\n", oneLine(err.Error()))
+		return 2
+	}
+	ev, err := rules.Evaluate(sc)
+	if err != nil {
+		fmt.Fprintf(stderr, "pingyi rules: %s\n", oneLine(err.Error()))
+		return 2
+	}
+	data, err := json.MarshalIndent(Encode(ev), "", "  ")
+	if err != nil {
+		fmt.Fprintf(stderr, "pingyi rules: %s\n", oneLine(err.Error()))
+		return 1
+	}
+	stdout.Write(append(data, '\n'))
+	return 0
+}
