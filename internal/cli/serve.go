@@ -2,29 +2,156 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"pingyi/internal/config"
+	"pingyi/internal/demo"
+	"pingyi/internal/pglocal"
+	"pingyi/internal/store"
+	"pingyi/internal/web"
 )
 
 func serveCmd(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "pingyi serve: 尚未实现")
-	return 1
+	if !needDatabase(cfg, stderr) {
+		return 2
+	}
+	if err := store.CheckSchema(cfg.DatabaseURL); err != nil {
+		if errors.Is(err, store.ErrStaleSchema) {
+			fmt.Fprintf(stderr, "pingyi serve: 数据库结构不是最新(%v)。请先运行 `pingyi migrate`(本地开发可用 `make run`,会自动迁移)。\n", err)
+			return 1
+		}
+		fmt.Fprintln(stderr, "pingyi serve:", err)
+		return 1
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		fmt.Fprintln(stderr, "pingyi serve:", err)
+		return 1
+	}
+	defer st.Close()
+	return serve(ctx, cfg, log, st, stdout, stderr, nil)
 }
 
+// serve runs the HTTP server until ctx is cancelled, then shuts down gracefully.
+// ready, if not nil, is called once the listener is open.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, stdout, stderr io.Writer, ready func()) int {
+	srv := web.New(log, st, cfg)
+	defer srv.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "pingyi: 无法监听 %s: %v(端口被占用?可设置 PINGYI_ADDR)\n", cfg.Addr, err)
+		return 1
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("serving", "addr", cfg.Addr)
+	if ready != nil {
+		ready()
+	}
+	select {
+	case err := <-errc:
+		fmt.Fprintln(stderr, "pingyi:", err)
+		return 1
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	fmt.Fprintln(stdout, "已停止 Web 服务。")
+	return 0
+}
+
+// devCmd is `make run`: with no DATABASE_URL it boots a project-local PostgreSQL,
+// migrates, loads the demo township once and serves.
 func devCmd(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "pingyi dev: 尚未实现")
-	return 1
+	if cfg.DatabaseURL == "" {
+		dir, _ := filepath.Abs(cfg.DataDir)
+		fmt.Fprintf(stdout, "启动项目内 PostgreSQL(数据目录 %s)…\n", dir)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			fmt.Fprintln(stderr, "pingyi dev:", err)
+			return 1
+		}
+		logFile, _ := os.OpenFile(filepath.Join(filepath.Dir(dir), filepath.Base(dir)+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		pg, err := pglocal.Start(ctx, pglocal.Options{DataDir: dir, Log: logFile})
+		if err != nil {
+			fmt.Fprintln(stderr, "pingyi dev:", err)
+			return 1
+		}
+		defer func() {
+			if err := pg.Stop(); err != nil {
+				fmt.Fprintln(stderr, "pingyi dev:", err)
+			} else {
+				fmt.Fprintln(stdout, "已停止 PostgreSQL。")
+			}
+		}()
+		if err := ensureDatabase(ctx, pg.URL("postgres"), "pingyi"); err != nil {
+			fmt.Fprintln(stderr, "pingyi dev:", err)
+			return 1
+		}
+		cfg.DatabaseURL = pg.URL("pingyi")
+	}
+	if err := store.Migrate(cfg.DatabaseURL); err != nil {
+		fmt.Fprintln(stderr, "pingyi dev:", err)
+		return 1
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		fmt.Fprintln(stderr, "pingyi dev:", err)
+		return 1
+	}
+	defer st.Close()
+	loaded, err := demo.Load(ctx, st)
+	if err != nil {
+		fmt.Fprintln(stderr, "pingyi dev: 载入演示数据:", err)
+		return 1
+	}
+	if loaded {
+		fmt.Fprintf(stdout, "已载入演示乡镇「%s」。\n", demo.Township)
+	}
+	return serve(ctx, cfg, log, st, stdout, stderr, func() {
+		fmt.Fprintf(stdout, "\n评议系统已启动: http://%s\n\n演示账号(密码均为 %s):\n", cfg.Addr, demo.Password)
+		for _, a := range demo.Accounts {
+			fmt.Fprintf(stdout, "  %-10s %s(%s)\n", a.Username, a.Name, a.Note)
+		}
+		fmt.Fprintln(stdout, "\n按 Ctrl-C 停止。")
+	})
 }
 
-func createUserCmd(ctx context.Context, cfg config.Config, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "pingyi create-user: 尚未实现")
-	return 1
-}
-
-func seedDemoCmd(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "pingyi seed-demo: 尚未实现")
-	return 1
+// ensureDatabase creates the database if it does not exist.
+func ensureDatabase(ctx context.Context, adminURL, name string) error {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return err
+	}
+	if exists {
+		return nil
+	}
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	return err
 }

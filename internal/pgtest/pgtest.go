@@ -29,9 +29,12 @@ var (
 	counter  atomic.Int64
 )
 
-// Main wraps testing.M: it runs the tests and then removes the throwaway cluster.
+// Main wraps testing.M: it runs the tests, removes the throwaway cluster and exits.
 // Use it from TestMain: func TestMain(m *testing.M) { pgtest.Main(m) }.
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run runs the tests, removes the throwaway cluster and returns the exit code.
+func Run(m *testing.M) int {
 	code := m.Run()
 	mu.Lock()
 	if template != "" && adminURL != "" {
@@ -42,7 +45,7 @@ func Main(m *testing.M) {
 		os.RemoveAll(dataDir)
 	}
 	mu.Unlock()
-	os.Exit(code)
+	return code
 }
 
 // withDatabase replaces the database name in a postgres:// URL.

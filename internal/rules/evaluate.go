@@ -152,6 +152,9 @@ type Scenario struct {
 	Rounds   []Round
 	Ranks    map[int]map[string]int
 	Talks    []Talk
+	// PriorAdmonishments is, per subject, how many consecutive rounds before the first
+	// round here ended in 诫勉谈话 (for what-if runs that do not carry the full history).
+	PriorAdmonishments map[string]int
 }
 
 // SubjectResult is one subject's result in one round.
@@ -280,6 +283,14 @@ func (sc Scenario) Validate() error {
 			}
 		}
 	}
+	for id, k := range sc.PriorAdmonishments {
+		if !known[id] {
+			return fmt.Errorf("prior admonishments: unknown subject %q", id)
+		}
+		if k < 0 {
+			return fmt.Errorf("prior admonishments: subject %q: must not be negative", id)
+		}
+	}
 	for i, t := range sc.Talks {
 		if !known[t.Subject] {
 			return fmt.Errorf("talk %d: unknown subject %q", i+1, t.Subject)
@@ -314,6 +325,9 @@ func Evaluate(sc Scenario) (Evaluation, error) {
 func evaluate(sc Scenario) Evaluation {
 	var ev Evaluation
 	consecutive := make(map[string]int, len(sc.Subjects))
+	for id, k := range sc.PriorAdmonishments {
+		consecutive[id] = k
+	}
 	facts := map[int]map[string]*yearFacts{}
 	fact := func(year int, subj string) *yearFacts {
 		m := facts[year]

@@ -259,3 +259,15 @@ func TestExplanations(t *testing.T) {
 		t.Fatalf("a figure that rounds to the threshold must not read as the threshold: %q", reasons)
 	}
 }
+
+func TestPriorAdmonishmentsEscalate(t *testing.T) {
+	sc := history(Subject{ID: "li", Kind: Person}, []int{2025}, []map[string]Tally{admo})
+	sc.PriorAdmonishments = map[string]int{"li": 1}
+	ev, err := Evaluate(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := ev.Rounds[0].Results[0]; !r.Document || r.Referral || r.Consecutive != 2 {
+		t.Fatalf("one prior admonishment + this one: k=%d doc=%v ref=%v, want 2 true false", r.Consecutive, r.Document, r.Referral)
+	}
+}

@@ -1,0 +1,84 @@
+// Package e2e drives Debian's Chromium (through chromedp) against the real server on
+// loopback. Screenshots go to test-output/ at the repository root (git-ignored).
+package e2e
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+
+	"github.com/chromedp/chromedp"
+)
+
+// ErrNoChromium is returned when no Chromium is installed.
+var ErrNoChromium = errors.New("未找到 Chromium:请运行 `apt-get install -y chromium fonts-wqy-microhei`(root 下 `make test` 会自动安装)")
+
+// chromiumPath finds the browser.
+func chromiumPath() (string, error) {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", ErrNoChromium
+}
+
+// Browser starts one headless Chromium for a whole test binary.
+func Browser() (context.Context, context.CancelFunc, error) {
+	path, err := chromiumPath()
+	if err != nil {
+		return nil, nil, err
+	}
+	dir, err := os.MkdirTemp("", "pingyi-chromium-")
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(dir),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("lang", "zh-CN"),
+		chromedp.WindowSize(1280, 900),
+	}
+	if os.Geteuid() == 0 {
+		opts = append(opts, chromedp.Flag("no-sandbox", true))
+	}
+	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, bcancel := chromedp.NewContext(actx)
+	// The first Run starts the browser; it must not carry a timeout.
+	if err := chromedp.Do(bctx); err != nil {
+		bcancel()
+		acancel()
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	return bctx, func() { bcancel(); acancel(); os.RemoveAll(dir) }, nil
+}
+
+// OutputDir is test-output/ at the repository root.
+func OutputDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	dir := filepath.Join(filepath.Dir(file), "..", "..", "test-output")
+	os.MkdirAll(dir, 0o755)
+	return dir
+}
+
+// Screenshot saves a full-page PNG of the current tab as test-output/name.png.
+func Screenshot(ctx context.Context, name string) error {
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(OutputDir(), name+".png"), png, 0o644)
+}

@@ -1,0 +1,120 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+
+	"pingyi/internal/auth"
+	"pingyi/internal/store"
+	"pingyi/web/view"
+)
+
+// Sign-in throttling: failures within the window per account and per client address.
+const (
+	throttleWindow     = 15 * time.Minute
+	maxAccountFailures = 5
+	maxAddressFailures = 20
+)
+
+func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
+	if currentUser(r) != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, http.StatusOK, view.Login("", nil, s.sessions.PopString(r.Context(), "flash")))
+}
+
+// throttled says how long the caller must wait, or 0.
+func (s *Server) throttled(r *http.Request, accountKey, addressKey string) (time.Duration, error) {
+	var wait time.Duration
+	for _, k := range []struct {
+		key string
+		max int
+	}{{accountKey, maxAccountFailures}, {addressKey, maxAddressFailures}} {
+		n, until, err := s.store.AuthFailures(r.Context(), k.key, throttleWindow)
+		if err != nil {
+			return 0, err
+		}
+		if n >= k.max {
+			if d := time.Until(until); d > wait {
+				wait = d
+			}
+		}
+	}
+	return wait, nil
+}
+
+func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+		return
+	}
+	username := strings.ToLower(clean(r.PostForm.Get("username")))
+	password := r.PostForm.Get("password")
+	var v Validator
+	v.Check(NotBlank(username), "username", "请输入账号")
+	v.Check(password != "", "password", "请输入密码")
+	if !v.Valid() {
+		s.render(w, r, http.StatusUnprocessableEntity, view.Login(username, v.Errors, ""))
+		return
+	}
+	accountKey, addressKey := "user:"+username, "ip:"+s.clientIP(r)
+	wait, err := s.throttled(r, accountKey, addressKey)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if wait > 0 {
+		mins := int(math.Ceil(wait.Minutes()))
+		v.Add("form", fmt.Sprintf("登录失败次数过多,已暂时锁定。请在 %d 分钟后再试,或联系组织办重置密码。", mins))
+		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+		s.render(w, r, http.StatusTooManyRequests, view.Login(username, v.Errors, ""))
+		return
+	}
+	u, err := s.store.UserByUsername(r.Context(), username)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		auth.Burn(password)
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	}
+	if err != nil || !u.Active || auth.CheckPassword(u.PasswordHash, password) != nil {
+		if err := s.store.RecordAuthFailure(r.Context(), accountKey, addressKey); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		v.Add("form", "账号或密码不正确")
+		s.render(w, r, http.StatusUnprocessableEntity, view.Login(username, v.Errors, ""))
+		return
+	}
+	if err := s.store.ClearAuthFailures(r.Context(), accountKey); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	// A new token at sign-in defeats session fixation.
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	next := s.sessions.PopString(r.Context(), "after_login")
+	s.sessions.Put(r.Context(), "user_id", u.ID)
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		next = "/"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) logoutPost(w http.ResponseWriter, r *http.Request) {
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.sessions.Remove(r.Context(), "user_id")
+	s.sessions.Put(r.Context(), "flash", "您已安全退出。")
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}

@@ -1,0 +1,340 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"pingyi/internal/store"
+	"pingyi/web/view"
+)
+
+const (
+	maxImportBytes = 10 << 20
+	maxImportRows  = 5000
+)
+
+var (
+	personColumns = []string{"姓名", "职务", "所在组织", "述职层次(1-4)", "村干部(是/否)", "电话"}
+	raterColumns  = []string{"姓名", "类别", "工作单位", "电话"}
+)
+
+// writeXLSX sends a one-sheet workbook with a bold header row.
+func (s *Server) writeXLSX(w http.ResponseWriter, r *http.Request, filename, sheet string, header []string, rows [][]string) {
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetSheetName("Sheet1", sheet)
+	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Color: []string{"EFEFEF"}, Pattern: 1}})
+	for i, h := range header {
+		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+		f.SetCellStr(sheet, cell, h)
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		f.SetColWidth(sheet, col, col, 18)
+	}
+	last, _ := excelize.CoordinatesToCellName(len(header), 1)
+	f.SetCellStyle(sheet, "A1", last, bold)
+	for ri, row := range rows {
+		for ci, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(ci+1, ri+2)
+			f.SetCellStr(sheet, cell, v) // strings, so phone numbers keep their digits
+		}
+	}
+	f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", "attachment; filename=\"export.xlsx\"; filename*=UTF-8''"+url.PathEscape(filename))
+	w.Header().Set("Cache-Control", "no-store")
+	buf.WriteTo(w)
+}
+
+// readUpload reads the uploaded workbook's first sheet, without the header row.
+// The second result is a Chinese message for the file field.
+func readUpload(w http.ResponseWriter, r *http.Request) ([][]string, string) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxImportBytes)
+	if err := r.ParseMultipartForm(maxImportBytes); err != nil {
+		return nil, "文件过大或上传失败(不超过 10 MB)"
+	}
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		return nil, "请选择要导入的 Excel 文件"
+	}
+	defer file.Close()
+	f, err := excelize.OpenReader(file)
+	if err != nil {
+		return nil, "无法读取该文件:请上传 .xlsx 格式的 Excel 文件(可先下载模板)"
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, "文件中没有工作表"
+	}
+	rows, err := f.GetRows(sheets[0])
+	if err != nil {
+		return nil, "无法读取工作表"
+	}
+	if len(rows) < 2 {
+		return nil, "文件中没有数据行(第一行为表头,从第二行起填写)"
+	}
+	if len(rows)-1 > maxImportRows {
+		return nil, fmt.Sprintf("一次最多导入 %d 行", maxImportRows)
+	}
+	return rows[1:], ""
+}
+
+func cell(row []string, i int) string {
+	if i < len(row) {
+		return strings.TrimSpace(row[i])
+	}
+	return ""
+}
+
+func blankRow(row []string) bool {
+	for _, c := range row {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// firstMessage joins a validator's messages for a row error, in column order.
+func firstMessages(v Validator, order []string) string {
+	var parts []string
+	for _, k := range order {
+		if m, ok := v.Errors[k]; ok {
+			parts = append(parts, m)
+		}
+	}
+	return strings.Join(parts, ";")
+}
+
+func (s *Server) personImportPage(errs []view.RowError, formErr string) view.ImportData {
+	return view.ImportData{What: "干部", Action: "/people/import", Template: "/people/template.xlsx", Back: "/people",
+		Columns: personColumns, RowErrors: errs, FormError: formErr}
+}
+
+func (s *Server) personImport(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, view.Import(s.chrome(r, "导入干部", "people"), s.personImportPage(nil, "")))
+}
+
+func (s *Server) personTemplate(w http.ResponseWriter, r *http.Request) {
+	s.writeXLSX(w, r, "干部导入模板.xlsx", "干部", personColumns, [][]string{{"张三", "党委委员、副乡长", "乡政府", "1", "否", "13800138000"}})
+}
+
+func (s *Server) personExport(w http.ResponseWriter, r *http.Request) {
+	people, err := s.store.AllPeople(r.Context(), currentUser(r).TownshipID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	rows := make([][]string, 0, len(people))
+	for _, p := range people {
+		vc := "否"
+		if p.VillageCadre {
+			vc = "是"
+		}
+		rows = append(rows, []string{p.Name, p.Position, p.OrganisationName, fmt.Sprint(p.Level), vc, p.Phone})
+	}
+	s.writeXLSX(w, r, "干部名单.xlsx", "干部", personColumns, rows)
+}
+
+func (s *Server) personImportPost(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	rows, msg := readUpload(w, r)
+	if msg != "" {
+		s.render(w, r, http.StatusUnprocessableEntity, view.Import(s.chrome(r, "导入干部", "people"), s.personImportPage(nil, msg)))
+		return
+	}
+	orgs, err := s.store.AllOrganisations(r.Context(), u.TownshipID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	orgByName := map[string]*store.Organisation{}
+	for i := range orgs {
+		orgByName[orgs[i].Name] = &orgs[i]
+	}
+	existing, err := s.store.AllPeople(r.Context(), u.TownshipID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	taken := map[string]bool{}
+	for _, p := range existing {
+		taken[fmt.Sprint(p.OrganisationID, "|", p.Name)] = true
+	}
+	var inputs []store.PersonInput
+	var rowNums []int
+	var errs []view.RowError
+	for i, row := range rows {
+		rowNum := i + 2
+		if blankRow(row) {
+			continue
+		}
+		in := store.PersonInput{Name: cell(row, 0), Position: cell(row, 1), Phone: cell(row, 5), Active: true}
+		var v Validator
+		orgName := cell(row, 2)
+		org := orgByName[orgName]
+		if orgName != "" && org == nil {
+			v.Add("organisation_id", "所在组织「"+orgName+"」不存在")
+		}
+		switch cell(row, 4) {
+		case "是", "Y", "y", "1":
+			in.VillageCadre = true
+		case "", "否", "N", "n", "0":
+		default:
+			v.Add("village_cadre", "村干部一栏请填「是」或「否」")
+		}
+		checkPerson(&v, &in, org, cell(row, 3))
+		if org != nil && in.Name != "" {
+			key := fmt.Sprint(org.ID, "|", in.Name)
+			if taken[key] {
+				v.Add("name", "「"+org.Name+"」已有同名干部「"+in.Name+"」")
+			}
+			taken[key] = true
+			in.OrganisationID = org.ID
+		}
+		if !v.Valid() {
+			errs = append(errs, view.RowError{Row: rowNum, Reason: firstMessages(v, []string{"name", "position", "organisation_id", "level", "village_cadre", "phone"})})
+			continue
+		}
+		inputs = append(inputs, in)
+		rowNums = append(rowNums, rowNum)
+	}
+	if len(errs) == 0 && len(inputs) == 0 {
+		s.render(w, r, http.StatusUnprocessableEntity, view.Import(s.chrome(r, "导入干部", "people"), s.personImportPage(nil, "文件中没有数据行")))
+		return
+	}
+	if len(errs) == 0 {
+		err = s.store.ImportPeople(r.Context(), u.TownshipID, inputs)
+		var re *store.RowError
+		switch {
+		case errors.As(err, &re) && errors.Is(err, store.ErrConflict):
+			errs = append(errs, view.RowError{Row: rowNums[re.Index], Reason: "与已有干部重名"})
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	if len(errs) > 0 {
+		s.render(w, r, http.StatusUnprocessableEntity, view.Import(s.chrome(r, "导入干部", "people"), s.personImportPage(errs, "")))
+		return
+	}
+	s.flash(r, fmt.Sprintf("已导入 %d 名干部", len(inputs)))
+	http.Redirect(w, r, "/people", http.StatusSeeOther)
+}
+
+func (s *Server) raterImportPage(errs []view.RowError, formErr string) view.ImportData {
+	return view.ImportData{What: "评议代表", Action: "/raters/import", Template: "/raters/template.xlsx", Back: "/raters",
+		Columns: raterColumns, RowErrors: errs, FormError: formErr}
+}
+
+func (s *Server) raterImport(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, view.Import(s.chrome(r, "导入评议代表", "raters"), s.raterImportPage(nil, "")))
+}
+
+func (s *Server) raterTemplate(w http.ResponseWriter, r *http.Request) {
+	s.writeXLSX(w, r, "评议代表导入模板.xlsx", "评议代表", raterColumns, [][]string{{"李四", "群众代表", "河口村三组", "13900139000"}})
+}
+
+func (s *Server) raterExport(w http.ResponseWriter, r *http.Request) {
+	raters, err := s.store.AllRaters(r.Context(), currentUser(r).TownshipID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	rows := make([][]string, 0, len(raters))
+	for _, x := range raters {
+		rows = append(rows, []string{x.Name, x.CategoryName, x.Unit, x.Phone})
+	}
+	s.writeXLSX(w, r, "评议代表名单.xlsx", "评议代表", raterColumns, rows)
+}
+
+func (s *Server) raterImportPost(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	rows, msg := readUpload(w, r)
+	if msg != "" {
+		s.render(w, r, http.StatusUnprocessableEntity, view.Import(s.chrome(r, "导入评议代表", "raters"), s.raterImportPage(nil, msg)))
+		return
+	}
+	cats, err := s.store.RaterCategories(r.Context(), u.TownshipID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	catByName := map[string]int64{}
+	var catNames []string
+	for _, c := range cats {
+		catByName[c.Name] = c.ID
+		catNames = append(catNames, c.Name)
+	}
+	existing, err := s.store.AllRaters(r.Context(), u.TownshipID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	taken := map[string]bool{}
+	for _, x := range existing {
+		taken[fmt.Sprint(x.CategoryID, "|", x.Name)] = true
+	}
+	var inputs []store.RaterInput
+	var rowNums []int
+	var errs []view.RowError
+	for i, row := range rows {
+		rowNum := i + 2
+		if blankRow(row) {
+			continue
+		}
+		in := store.RaterInput{Name: cell(row, 0), Unit: cell(row, 2), Phone: cell(row, 3), Active: true}
+		var v Validator
+		catName := cell(row, 1)
+		in.CategoryID = catByName[catName]
+		if catName != "" && in.CategoryID == 0 {
+			v.Add("category_id", "类别「"+catName+"」不存在(可填:"+strings.Join(catNames, "、")+")")
+		}
+		checkRater(&v, &in, in.CategoryID != 0)
+		if in.CategoryID != 0 && in.Name != "" {
+			key := fmt.Sprint(in.CategoryID, "|", in.Name)
+			if taken[key] {
+				v.Add("name", "「"+catName+"」中已有同名代表「"+in.Name+"」")
+			}
+			taken[key] = true
+		}
+		if !v.Valid() {
+			errs = append(errs, view.RowError{Row: rowNum, Reason: firstMessages(v, []string{"name", "category_id", "unit", "phone"})})
+			continue
+		}
+		inputs = append(inputs, in)
+		rowNums = append(rowNums, rowNum)
+	}
+	if len(errs) == 0 && len(inputs) == 0 {
+		s.render(w, r, http.StatusUnprocessableEntity, view.Import(s.chrome(r, "导入评议代表", "raters"), s.raterImportPage(nil, "文件中没有数据行")))
+		return
+	}
+	if len(errs) == 0 {
+		err = s.store.ImportRaters(r.Context(), u.TownshipID, inputs)
+		var re *store.RowError
+		switch {
+		case errors.As(err, &re) && errors.Is(err, store.ErrConflict):
+			errs = append(errs, view.RowError{Row: rowNums[re.Index], Reason: "与已有代表重名"})
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	if len(errs) > 0 {
+		s.render(w, r, http.StatusUnprocessableEntity, view.Import(s.chrome(r, "导入评议代表", "raters"), s.raterImportPage(errs, "")))
+		return
+	}
+	s.flash(r, fmt.Sprintf("已导入 %d 名评议代表", len(inputs)))
+	http.Redirect(w, r, "/raters", http.StatusSeeOther)
+}

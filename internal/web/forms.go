@@ -1,0 +1,67 @@
+package web
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"pingyi/web/view"
+)
+
+// Validator collects field messages in Chinese.
+type Validator struct {
+	Errors view.Errors
+}
+
+// Valid reports whether no field has a message.
+func (v *Validator) Valid() bool { return len(v.Errors) == 0 }
+
+// Check adds msg for field unless ok; the first message for a field wins.
+func (v *Validator) Check(ok bool, field, msg string) {
+	if ok {
+		return
+	}
+	if v.Errors == nil {
+		v.Errors = view.Errors{}
+	}
+	if _, exists := v.Errors[field]; !exists {
+		v.Errors[field] = msg
+	}
+}
+
+// Add sets a message for field.
+func (v *Validator) Add(field, msg string) { v.Check(false, field, msg) }
+
+// NotBlank reports whether s has any non-space character.
+func NotBlank(s string) bool { return strings.TrimSpace(s) != "" }
+
+// MaxChars reports whether s has at most n characters.
+func MaxChars(s string, n int) bool { return utf8.RuneCountInString(s) <= n }
+
+var mobileRE = regexp.MustCompile(`^1[3-9]\d{9}$`)
+var landlineRE = regexp.MustCompile(`^0\d{2,3}-?\d{7,8}$`)
+
+// PhoneOK accepts an empty value, an 11-digit mainland mobile number or a landline.
+func PhoneOK(s string) bool {
+	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
+	return s == "" || mobileRE.MatchString(s) || landlineRE.MatchString(s)
+}
+
+// NormalizePhone drops spaces.
+func NormalizePhone(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), " ", "") }
+
+// PhoneMessage is the message for a bad phone number.
+const PhoneMessage = "电话号码格式不正确:请填写 11 位手机号(如 13800138000)或带区号的固定电话(如 0719-1234567)"
+
+// formID reads a positive id from a form value; 0 if absent or bad.
+func formID(s string) int64 {
+	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || id < 1 {
+		return 0
+	}
+	return id
+}
+
+// clean trims a form value.
+func clean(s string) string { return strings.TrimSpace(s) }

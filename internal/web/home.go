@@ -1,0 +1,39 @@
+package web
+
+import (
+	"net/http"
+
+	"pingyi/internal/store"
+	"pingyi/web/view"
+)
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	if u.Role == store.RoleSecretary {
+		s.villageHome(w, r)
+		return
+	}
+	counts, err := s.store.Counts(r.Context(), u.TownshipID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, view.Home(s.chrome(r, "工作台", "home"), view.HomeData{Counts: counts}))
+}
+
+// villageHome is a secretary's own village; the village comes from the account, never
+// from the request, so no URL or form field can point it elsewhere.
+func (s *Server) villageHome(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	v, err := s.store.Village(r.Context(), u.TownshipID, *u.VillageID)
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	orgs, people, err := s.store.VillageRoster(r.Context(), u.TownshipID, v.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, view.VillageHome(s.chrome(r, v.Name, "home"), view.VillageHomeData{Village: v, Organisations: orgs, People: people}))
+}

@@ -1,0 +1,153 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"pingyi/internal/store"
+	"pingyi/web/view"
+)
+
+func (s *Server) raterList(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	cats, err := s.store.RaterCategories(r.Context(), u.TownshipID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	f := store.RaterFilter{Filter: listFilter(r), CategoryID: formID(r.URL.Query().Get("category"))}
+	page, err := s.store.Raters(r.Context(), u.TownshipID, f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, view.RaterList(s.chrome(r, "评议代表", "raters"), view.RaterListData{Page: page, Query: r.URL.Query(), Categories: cats}))
+}
+
+func (s *Server) raterCreate(w http.ResponseWriter, r *http.Request) {
+	cats, err := s.store.RaterCategories(r.Context(), currentUser(r).TownshipID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, view.RaterForm(s.chrome(r, "新增评议代表", "raters"), view.RaterFormData{Active: true, Categories: cats}))
+}
+
+func (s *Server) raterEdit(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	x, err := s.store.Rater(r.Context(), u.TownshipID, idParam(r))
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	cats, err := s.store.RaterCategories(r.Context(), u.TownshipID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d := view.RaterFormData{ID: x.ID, Name: x.Name, CategoryID: x.CategoryID, Unit: x.Unit, Phone: x.Phone, Active: x.Active, Categories: cats}
+	s.render(w, r, http.StatusOK, view.RaterForm(s.chrome(r, "编辑评议代表", "raters"), d))
+}
+
+func (s *Server) raterCreatePost(w http.ResponseWriter, r *http.Request) { s.raterSave(w, r, 0) }
+
+func (s *Server) raterEditPost(w http.ResponseWriter, r *http.Request) {
+	id := idParam(r)
+	if id == 0 {
+		s.notFound(w, r)
+		return
+	}
+	s.raterSave(w, r, id)
+}
+
+func checkRater(v *Validator, in *store.RaterInput, catOK bool) {
+	v.Check(NotBlank(in.Name), "name", "请填写姓名")
+	v.Check(MaxChars(in.Name, 30), "name", "姓名不能超过 30 个字")
+	v.Check(catOK, "category_id", "请选择类别")
+	v.Check(MaxChars(in.Unit, 60), "unit", "工作单位不能超过 60 个字")
+	v.Check(PhoneOK(in.Phone), "phone", PhoneMessage)
+	in.Phone = NormalizePhone(in.Phone)
+}
+
+func (s *Server) raterSave(w http.ResponseWriter, r *http.Request, id int64) {
+	u := currentUser(r)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+		return
+	}
+	f := r.PostForm
+	in := store.RaterInput{Name: clean(f.Get("name")), CategoryID: formID(f.Get("category_id")), Unit: clean(f.Get("unit")),
+		Phone: clean(f.Get("phone")), Active: id == 0 || f.Get("active") == "1"}
+	cats, err := s.store.RaterCategories(r.Context(), u.TownshipID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	catName := ""
+	for _, c := range cats {
+		if c.ID == in.CategoryID {
+			catName = c.Name
+		}
+	}
+	var v Validator
+	checkRater(&v, &in, catName != "")
+	if v.Valid() {
+		_, err := s.store.SaveRater(r.Context(), u.TownshipID, id, in)
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			v.Add("name", "「"+catName+"」中已有同名代表「"+in.Name+"」")
+		case err != nil:
+			s.storeError(w, r, err)
+			return
+		default:
+			s.flash(r, "已保存评议代表「"+in.Name+"」")
+			http.Redirect(w, r, "/raters", http.StatusSeeOther)
+			return
+		}
+	}
+	d := view.RaterFormData{ID: id, Name: in.Name, CategoryID: in.CategoryID, Unit: in.Unit, Phone: in.Phone, Active: in.Active, Categories: cats, Errors: v.Errors}
+	s.render(w, r, http.StatusUnprocessableEntity, view.RaterForm(s.chrome(r, "评议代表", "raters"), d))
+}
+
+func (s *Server) categoryList(w http.ResponseWriter, r *http.Request) {
+	cats, err := s.store.RaterCategories(r.Context(), currentUser(r).TownshipID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, view.CategoryList(s.chrome(r, "评议代表类别", "raters"), view.CategoryListData{Categories: cats}))
+}
+
+func (s *Server) categoryCreatePost(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+		return
+	}
+	d := view.CategoryListData{Name: clean(r.PostForm.Get("name")), Group: r.PostForm.Get("group")}
+	var v Validator
+	v.Check(NotBlank(d.Name), "name", "请填写类别名称")
+	v.Check(MaxChars(d.Name, 20), "name", "类别名称不能超过 20 个字")
+	v.Check(d.Group == store.GroupPeer || d.Group == store.GroupPublic, "group", "请选择计票组")
+	if v.Valid() {
+		_, err := s.store.CreateRaterCategory(r.Context(), u.TownshipID, d.Name, d.Group)
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			v.Add("name", "已有同名类别")
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		default:
+			s.flash(r, "已新增类别「"+d.Name+"」")
+			http.Redirect(w, r, "/raters/categories", http.StatusSeeOther)
+			return
+		}
+	}
+	var err error
+	if d.Categories, err = s.store.RaterCategories(r.Context(), u.TownshipID); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d.Errors = v.Errors
+	s.render(w, r, http.StatusUnprocessableEntity, view.CategoryList(s.chrome(r, "评议代表类别", "raters"), d))
+}

@@ -1,0 +1,87 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"pingyi/internal/store"
+	"pingyi/web/static"
+)
+
+// Handler is the whole site. Routes are grouped by who may reach them.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.recoverPanic, s.logRequest, securityHeaders)
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		s.errorPage(w, r, http.StatusMethodNotAllowed, "不支持的请求", "该页面不支持此操作。")
+	})
+
+	// Public: static files, health.
+	r.Handle("/static/*", static.Handler())
+	r.Get("/healthz", s.healthz)
+
+	// Everything with a session: cross-site form posts are refused here.
+	r.Group(func(r chi.Router) {
+		r.Use(crossOriginProtection(s), s.sessions.LoadAndSave, s.loadUser)
+
+		r.Get("/login", s.loginShow)
+		r.Post("/login", s.loginPost)
+		r.Post("/logout", s.logoutPost)
+
+		// Signed-in staff of any role.
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireUser)
+			r.Get("/", s.home)
+
+			// Office staff and leaders: read the rosters, use the what-if page.
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(store.RoleOffice, store.RoleLeader))
+				r.Get("/orgs", s.orgList)
+				r.Get("/people", s.personList)
+				r.Get("/people/export.xlsx", s.personExport)
+				r.Get("/raters", s.raterList)
+				r.Get("/raters/export.xlsx", s.raterExport)
+				r.Get("/whatif", s.whatifShow)
+				r.Post("/whatif", s.whatifPost)
+			})
+
+			// Office staff only: everything that writes.
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(store.RoleOffice))
+				r.Get("/orgs/new", s.orgCreate)
+				r.Post("/orgs/new", s.orgCreatePost)
+				r.Get("/orgs/{id}/edit", s.orgEdit)
+				r.Post("/orgs/{id}/edit", s.orgEditPost)
+				r.Get("/villages/new", s.villageCreate)
+				r.Post("/villages/new", s.villageCreatePost)
+
+				r.Get("/people/new", s.personCreate)
+				r.Post("/people/new", s.personCreatePost)
+				r.Get("/people/{id}/edit", s.personEdit)
+				r.Post("/people/{id}/edit", s.personEditPost)
+				r.Get("/people/import", s.personImport)
+				r.Post("/people/import", s.personImportPost)
+				r.Get("/people/template.xlsx", s.personTemplate)
+
+				r.Get("/raters/new", s.raterCreate)
+				r.Post("/raters/new", s.raterCreatePost)
+				r.Get("/raters/{id}/edit", s.raterEdit)
+				r.Post("/raters/{id}/edit", s.raterEditPost)
+				r.Get("/raters/import", s.raterImport)
+				r.Post("/raters/import", s.raterImportPost)
+				r.Get("/raters/template.xlsx", s.raterTemplate)
+				r.Get("/raters/categories", s.categoryList)
+				r.Post("/raters/categories", s.categoryCreatePost)
+
+				r.Get("/users", s.userList)
+				r.Get("/users/new", s.userCreate)
+				r.Post("/users/new", s.userCreatePost)
+				r.Get("/users/{id}/edit", s.userEdit)
+				r.Post("/users/{id}/edit", s.userEditPost)
+			})
+		})
+	})
+	return r
+}

@@ -1,0 +1,42 @@
+// Package web is pingyi's HTTP layer: handlers, middleware and the route map.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+
+	"pingyi/internal/config"
+	"pingyi/internal/store"
+)
+
+// Server holds the dependencies every handler uses.
+type Server struct {
+	log           *slog.Logger
+	store         *store.Store
+	sessions      *scs.SessionManager
+	cfg           config.Config
+	sessionsStore *pgxstore.PostgresStore
+}
+
+// New builds a server. Sessions live in PostgreSQL, so they survive restarts and are
+// shared by every replica.
+func New(log *slog.Logger, st *store.Store, cfg config.Config) *Server {
+	ps := pgxstore.NewWithCleanupInterval(st.Pool(), 10*time.Minute)
+	sm := scs.New()
+	sm.Store = ps
+	sm.Lifetime = cfg.SessionLifetime
+	sm.IdleTimeout = 2 * time.Hour
+	sm.Cookie.Name = "pingyi_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = cfg.SecureCookies
+	sm.Cookie.Path = "/"
+	return &Server{log: log, store: st, sessions: sm, cfg: cfg, sessionsStore: ps}
+}
+
+// Close stops the session store's clean-up goroutine.
+func (s *Server) Close() { s.sessionsStore.StopCleanup() }

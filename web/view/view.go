@@ -1,0 +1,121 @@
+// Package view holds pingyi's templ components. Handlers pass plain data in; components
+// never touch the database.
+package view
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"pingyi/internal/store"
+	"pingyi/web/static"
+)
+
+// Chrome is what every signed-in page's frame needs.
+type Chrome struct {
+	Title    string
+	Nav      string // which navigation item is active
+	User     *store.User
+	Township string
+	Flash    Flash
+}
+
+// Flash is a one-time message shown at the top of a page.
+type Flash struct {
+	Kind string // ok, bad, info
+	Text string
+}
+
+// Errors maps a form field to its message.
+type Errors map[string]string
+
+// Has reports whether the field has a message.
+func (e Errors) Has(field string) bool { _, ok := e[field]; return ok }
+
+// navItem is one entry of the top navigation.
+type navItem struct {
+	Key, Label, Href string
+}
+
+// navFor shows only what the role may use.
+func navFor(u *store.User) []navItem {
+	if u == nil {
+		return nil
+	}
+	switch u.Role {
+	case store.RoleOffice:
+		return []navItem{
+			{"home", "首页", "/"},
+			{"orgs", "组织", "/orgs"},
+			{"people", "干部", "/people"},
+			{"raters", "评议代表", "/raters"},
+			{"whatif", "试算", "/whatif"},
+			{"users", "账号", "/users"},
+		}
+	case store.RoleLeader:
+		return []navItem{
+			{"home", "首页", "/"},
+			{"orgs", "组织", "/orgs"},
+			{"people", "干部", "/people"},
+			{"raters", "评议代表", "/raters"},
+			{"whatif", "试算", "/whatif"},
+		}
+	case store.RoleSecretary:
+		return []navItem{{"home", "本村", "/"}}
+	}
+	return nil
+}
+
+func css() string { return static.Path("app.css") }
+
+func favicon() string { return static.Path("favicon.svg") }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func i64(n int64) string { return strconv.FormatInt(n, 10) }
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// pageURL keeps the list's search while moving to another page.
+func pageURL(base string, q url.Values, page int) string {
+	v := url.Values{}
+	for k, vs := range q {
+		v[k] = vs
+	}
+	v.Set("page", strconv.Itoa(page))
+	return base + "?" + v.Encode()
+}
+
+func fieldClass(errs Errors, name string) string {
+	if errs.Has(name) {
+		return "field invalid"
+	}
+	return "field"
+}
+
+func roleLabel(r string) string { return store.RoleLabel(r) }
+
+var _ = fmt.Sprint
+
+func joinCols(cols []string) string {
+	out := ""
+	for i, c := range cols {
+		if i > 0 {
+			out += "、"
+		}
+		out += c
+	}
+	return out
+}
+
+func invalidIf(b bool) string {
+	if b {
+		return " invalid"
+	}
+	return ""
+}
