@@ -1,0 +1,163 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"pingyi/internal/config"
+	"pingyi/internal/demo"
+	"pingyi/internal/pgtest"
+	"pingyi/internal/store"
+	"pingyi/internal/web"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// app is a real server over a fresh database with the demo township loaded.
+type app struct {
+	t     *testing.T
+	url   string
+	store *store.Store
+}
+
+func newApp(t *testing.T) *app {
+	t.Helper()
+	st := pgtest.Store(t)
+	if _, err := demo.Load(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := config.Load(func(string) string { return "" })
+	srv := web.New(slog.New(slog.NewTextHandler(io.Discard, nil)), st, cfg)
+	t.Cleanup(srv.Close)
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return &app{t: t, url: ts.URL, store: st}
+}
+
+// client is one browser: its own cookie jar, no automatic redirects.
+type client struct {
+	a    *app
+	http *http.Client
+}
+
+func (a *app) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{a: a, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type page struct {
+	status int
+	header http.Header
+	body   string
+	doc    *html.Node
+}
+
+func (c *client) do(req *http.Request) page {
+	c.a.t.Helper()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	doc, _ := html.Parse(bytes.NewReader(b))
+	return page{status: resp.StatusCode, header: resp.Header, body: string(b), doc: doc}
+}
+
+func (c *client) get(path string) page {
+	req, _ := http.NewRequest(http.MethodGet, c.a.url+path, nil)
+	return c.do(req)
+}
+
+// post sends a same-origin form, as a browser would.
+func (c *client) post(path string, form url.Values) page {
+	req, _ := http.NewRequest(http.MethodPost, c.a.url+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", c.a.url)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return c.do(req)
+}
+
+func (c *client) upload(path, field, filename string, data []byte) page {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile(field, filename)
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.a.url+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return c.do(req)
+}
+
+func (c *client) login(user string) {
+	c.a.t.Helper()
+	p := c.post("/login", url.Values{"username": {user}, "password": {demo.Password}})
+	if p.status != http.StatusSeeOther {
+		c.a.t.Fatalf("login %s: status %d: %s", user, p.status, textOf(p, "login-error"))
+	}
+}
+
+// find returns every element with the data-testid.
+func (p page) find(testid string) []*html.Node {
+	var out []*html.Node
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			for _, a := range n.Attr {
+				if a.Key == "data-testid" && a.Val == testid {
+					out = append(out, n)
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	if p.doc != nil {
+		walk(p.doc)
+	}
+	return out
+}
+
+func text(n *html.Node) string {
+	var b strings.Builder
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return strings.TrimSpace(b.String())
+}
+
+// textOf is the text of the first element with the data-testid, or "".
+func textOf(p page, testid string) string {
+	if ns := p.find(testid); len(ns) > 0 {
+		return text(ns[0])
+	}
+	return ""
+}
+
+func texts(p page, testid string) []string {
+	var out []string
+	for _, n := range p.find(testid) {
+		out = append(out, text(n))
+	}
+	return out
+}
