@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -15,6 +16,8 @@ import (
 	"pingyi/internal/demo"
 	"pingyi/internal/store"
 )
+
+var usernameRE = regexp.MustCompile(`^[a-z0-9_.-]{3,32}$`)
 
 // createUserCmd makes a staff account; the password is read from the first line of
 // standard input, so it never appears in the shell history or the process list.
@@ -32,6 +35,14 @@ func createUserCmd(ctx context.Context, cfg config.Config, args []string, stdin 
 	}
 	if *township == "" || *username == "" || *name == "" {
 		fmt.Fprintln(stderr, "pingyi create-user: 须提供 -township、-username、-name;密码从标准输入第一行读取,例如:\n  echo '密码' | pingyi create-user -township 小漩乡 -username zzb -name 周敏 -role office")
+		return 2
+	}
+	if !usernameRE.MatchString(strings.ToLower(*username)) {
+		fmt.Fprintln(stderr, "pingyi create-user: 账号须为 3–32 位小写字母、数字或 _ . -")
+		return 2
+	}
+	if *role != store.RoleOffice && *role != store.RoleLeader && *role != store.RoleSecretary {
+		fmt.Fprintln(stderr, "pingyi create-user: -role 须为 office、leader 或 secretary")
 		return 2
 	}
 	if !needDatabase(cfg, stderr) {
@@ -86,7 +97,7 @@ func createUserCmd(ctx context.Context, cfg config.Config, args []string, stdin 
 			fmt.Fprintf(stderr, "pingyi create-user: 账号「%s」已存在\n", in.Username)
 			return 1
 		}
-		fmt.Fprintln(stderr, "pingyi create-user: 账号须为 3–32 位小写字母、数字或 _ . -,角色须为 office、leader 或 secretary:", err)
+		fmt.Fprintln(stderr, "pingyi create-user:", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "已创建账号 %s(%s,%s,乡镇 %s)\n", in.Username, in.DisplayName, store.RoleLabel(in.Role), t.Name)

@@ -115,6 +115,17 @@ func Fail(t testing.TB, err error) {
 // database is dropped when the test ends.
 func URL(t testing.TB) string {
 	t.Helper()
+	return newDatabase(t, template)
+}
+
+// EmptyURL returns the URL of a fresh database with no schema at all.
+func EmptyURL(t testing.TB) string {
+	t.Helper()
+	return newDatabase(t, "template0")
+}
+
+func newDatabase(t testing.TB, from string) string {
+	t.Helper()
 	mu.Lock()
 	if server == nil && adminURL == "" && setupErr == nil {
 		setupErr = setup()
@@ -131,7 +142,7 @@ func URL(t testing.TB) string {
 		t.Fatalf("pgtest: connect: %v", err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+from); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
 	}
 	t.Cleanup(func() { dropDatabase(adminURL, name) })
