@@ -115,7 +115,7 @@ func Fail(t testing.TB, err error) {
 // database is dropped when the test ends.
 func URL(t testing.TB) string {
 	t.Helper()
-	return newDatabase(t, template)
+	return newDatabase(t, "")
 }
 
 // EmptyURL returns the URL of a fresh database with no schema at all.
@@ -142,6 +142,9 @@ func newDatabase(t testing.TB, from string) string {
 		t.Fatalf("pgtest: connect: %v", err)
 	}
 	defer conn.Close(ctx)
+	if from == "" {
+		from = template // known only after setup
+	}
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+from); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
 	}

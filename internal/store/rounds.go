@@ -1,0 +1,547 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Round statuses.
+const (
+	StatusDraft     = "draft"     // 草稿: editable
+	StatusOpen      = "open"      // 投票中: frozen
+	StatusClosed    = "closed"    // 已结束: tallied and evaluated
+	StatusPublished = "published" // 已公示
+)
+
+// StatusLabel is a round status in Chinese.
+func StatusLabel(s string) string {
+	switch s {
+	case StatusDraft:
+		return "草稿"
+	case StatusOpen:
+		return "投票中"
+	case StatusClosed:
+		return "已结束"
+	case StatusPublished:
+		return "已公示"
+	}
+	return s
+}
+
+// RoundKinds lists the kinds of round with their Chinese names.
+var RoundKinds = []struct{ Kind, Label string }{
+	{"year_end", "年终述职评议"}, {"mid_year", "年中述职评议"}, {"special", "专项评议"},
+}
+
+// RoundKindLabel is a round kind in Chinese.
+func RoundKindLabel(k string) string {
+	for _, x := range RoundKinds {
+		if x.Kind == k {
+			return x.Label
+		}
+	}
+	return k
+}
+
+// Round is an evaluation round with its policy.
+type Round struct {
+	ID                      int64      `db:"id"`
+	TownshipID              int64      `db:"township_id"`
+	Title                   string     `db:"title"`
+	Year                    int        `db:"year"`
+	Kind                    string     `db:"kind"`
+	Rehearsal               bool       `db:"rehearsal"`
+	Status                  string     `db:"status"`
+	PassPct                 int        `db:"pass_pct"`
+	AdmonishBelowPct        int        `db:"admonish_below_pct"`
+	ReminderDissatisfiedPct int        `db:"reminder_dissatisfied_pct"`
+	AdmonishDissatisfiedPct int        `db:"admonish_dissatisfied_pct"`
+	TopRank                 int        `db:"top_rank"`
+	MinGroupVotes           int        `db:"min_group_votes"`
+	PublicSlug              *string    `db:"public_slug"`
+	CreatedAt               time.Time  `db:"created_at"`
+	OpenedAt                *time.Time `db:"opened_at"`
+	ClosedAt                *time.Time `db:"closed_at"`
+	PublishedAt             *time.Time `db:"published_at"`
+	Subjects                int        `db:"subjects"`
+	Issued                  int        `db:"issued"`
+	Cast                    int        `db:"cast_count"`
+}
+
+// Editable reports whether the round's set-up may still change.
+func (r Round) Editable() bool { return r.Status == StatusDraft }
+
+// Weights are a round's group weights: peer and public.
+type Weights struct {
+	Peer, Public int
+}
+
+// RoundCategory says which group a rater category votes in for a round.
+type RoundCategory struct {
+	CategoryID int64  `db:"category_id"`
+	Name       string `db:"name"`
+	Group      string `db:"group_key"`
+}
+
+const roundSelect = `
+	SELECT r.id, r.township_id, r.title, r.year, r.kind, r.rehearsal, r.status, r.pass_pct, r.admonish_below_pct,
+	       r.reminder_dissatisfied_pct, r.admonish_dissatisfied_pct, r.top_rank, r.min_group_votes, r.public_slug,
+	       r.created_at, r.opened_at, r.closed_at, r.published_at,
+	       (SELECT count(*) FROM round_subjects s WHERE s.round_id = r.id)::int AS subjects,
+	       (SELECT count(*) FROM ballot_codes c WHERE c.round_id = r.id)::int AS issued,
+	       (SELECT count(*) FROM ballot_codes c WHERE c.round_id = r.id AND c.spent)::int AS cast_count
+	FROM rounds r`
+
+// Rounds lists the township's rounds, newest first.
+func (s *Store) Rounds(ctx context.Context, townshipID int64) ([]Round, error) {
+	rows, _ := s.pool.Query(ctx, roundSelect+` WHERE r.township_id = $1 ORDER BY r.year DESC, r.id DESC`, townshipID)
+	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[Round])
+	if err != nil {
+		return nil, fmt.Errorf("store: rounds: %w", err)
+	}
+	return items, nil
+}
+
+// Round returns one round of the township.
+func (s *Store) Round(ctx context.Context, townshipID, id int64) (Round, error) {
+	rows, _ := s.pool.Query(ctx, roundSelect+` WHERE r.township_id = $1 AND r.id = $2`, townshipID, id)
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Round])
+	if err != nil {
+		return r, fmt.Errorf("store: round: %w", notFound(err))
+	}
+	return r, nil
+}
+
+// RoundWeights returns a round's group weights.
+func (s *Store) RoundWeights(ctx context.Context, roundID int64) (Weights, error) {
+	var w Weights
+	rows, err := s.pool.Query(ctx, `SELECT key, weight FROM round_groups WHERE round_id = $1`, roundID)
+	if err != nil {
+		return w, fmt.Errorf("store: round weights: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		var v int
+		if err := rows.Scan(&k, &v); err != nil {
+			return w, err
+		}
+		if k == GroupPeer {
+			w.Peer = v
+		} else {
+			w.Public = v
+		}
+	}
+	return w, rows.Err()
+}
+
+// RoundCategories lists the categories taking part in a round, with their group.
+func (s *Store) RoundCategories(ctx context.Context, roundID int64) ([]RoundCategory, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT rc.category_id, c.name, rc.group_key FROM round_categories rc
+		JOIN rater_categories c ON c.id = rc.category_id
+		WHERE rc.round_id = $1 ORDER BY c.position, c.name COLLATE zh_pinyin`, roundID)
+	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[RoundCategory])
+	if err != nil {
+		return nil, fmt.Errorf("store: round categories: %w", err)
+	}
+	return items, nil
+}
+
+// RoundInput is a round's set-up.
+type RoundInput struct {
+	Title                   string
+	Year                    int
+	Kind                    string
+	Rehearsal               bool
+	Weights                 Weights
+	Categories              map[int64]string // category id -> group key; absent: does not vote
+	PassPct                 int
+	AdmonishBelowPct        int
+	ReminderDissatisfiedPct int
+	AdmonishDissatisfiedPct int
+	MinGroupVotes           int
+	Levels                  []int // on create: add every active subject of these levels
+	People                  bool  // include person subjects of those levels
+	Organisations           bool  // include organisation subjects of those levels
+}
+
+// CreateRound creates a draft round with its groups, categories and subjects, all or nothing.
+func (s *Store) CreateRound(ctx context.Context, townshipID int64, in RoundInput) (int64, error) {
+	var id int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `
+			INSERT INTO rounds (township_id, title, year, kind, rehearsal, pass_pct, admonish_below_pct,
+			                    reminder_dissatisfied_pct, admonish_dissatisfied_pct, min_group_votes)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			townshipID, in.Title, in.Year, in.Kind, in.Rehearsal, in.PassPct, in.AdmonishBelowPct,
+			in.ReminderDissatisfiedPct, in.AdmonishDissatisfiedPct, in.MinGroupVotes).Scan(&id)
+		if err != nil {
+			return err
+		}
+		if err := setRoundGroups(ctx, tx, townshipID, id, in); err != nil {
+			return err
+		}
+		if in.People {
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO round_subjects (round_id, township_id, person_id, name, title, level, village_cadre, village_id, sort)
+				SELECT $2, $1, p.id, p.name, p.position, p.level, p.village_cadre, o.village_id, p.level * 10 + 1
+				FROM people p JOIN organisations o ON o.id = p.organisation_id
+				WHERE p.township_id = $1 AND p.active AND p.level = ANY($3)`, townshipID, id, in.Levels); err != nil {
+				return err
+			}
+		}
+		if in.Organisations {
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO round_subjects (round_id, township_id, organisation_id, name, title, level, village_id, sort)
+				SELECT $2, $1, o.id, o.name, '', o.level, o.village_id, o.level * 10
+				FROM organisations o WHERE o.township_id = $1 AND o.active AND o.level = ANY($3)`, townshipID, id, in.Levels); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: create round: %w", err)
+	}
+	return id, nil
+}
+
+func setRoundGroups(ctx context.Context, tx pgx.Tx, townshipID, roundID int64, in RoundInput) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM round_groups WHERE round_id = $1`, roundID); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO round_groups (round_id, key, weight) VALUES ($1, 'peer', $2), ($1, 'public', $3)`,
+		roundID, in.Weights.Peer, in.Weights.Public); err != nil {
+		return err
+	}
+	for cat, group := range in.Categories {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO round_categories (round_id, township_id, category_id, group_key)
+			SELECT $2, $1, c.id, $4 FROM rater_categories c WHERE c.township_id = $1 AND c.id = $3`,
+			townshipID, roundID, cat, group)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() != 1 {
+			return ErrNotFound
+		}
+	}
+	return nil
+}
+
+// ErrFrozen means the round is no longer a draft: its set-up is fixed.
+var ErrFrozen = errors.New("store: round is frozen")
+
+// UpdateRound changes a draft round's set-up (not its subjects).
+func (s *Store) UpdateRound(ctx context.Context, townshipID, id int64, in RoundInput) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM rounds WHERE township_id = $1 AND id = $2 FOR UPDATE`, townshipID, id).Scan(&status); err != nil {
+			return notFound(err)
+		}
+		if status != StatusDraft {
+			return ErrFrozen
+		}
+		// Codes already issued keep their category; such a category cannot leave the round.
+		var stranded int
+		if err := tx.QueryRow(ctx, `SELECT count(DISTINCT category_id) FROM ballot_codes WHERE round_id = $1 AND NOT (category_id = ANY($2))`,
+			id, keys(in.Categories)).Scan(&stranded); err != nil {
+			return err
+		}
+		if stranded > 0 {
+			return fmt.Errorf("%w: a category with issued codes must stay in the round", ErrInvalid)
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE rounds SET title = $3, year = $4, kind = $5, pass_pct = $6, admonish_below_pct = $7,
+			       reminder_dissatisfied_pct = $8, admonish_dissatisfied_pct = $9, min_group_votes = $10
+			WHERE township_id = $1 AND id = $2`,
+			townshipID, id, in.Title, in.Year, in.Kind, in.PassPct, in.AdmonishBelowPct,
+			in.ReminderDissatisfiedPct, in.AdmonishDissatisfiedPct, in.MinGroupVotes); err != nil {
+			return err
+		}
+		// Re-point categories without dropping issued codes: update in place, add, remove.
+		if _, err := tx.Exec(ctx, `UPDATE round_groups SET weight = CASE key WHEN 'peer' THEN $2 ELSE $3 END WHERE round_id = $1`,
+			id, in.Weights.Peer, in.Weights.Public); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM round_categories WHERE round_id = $1 AND NOT (category_id = ANY($2))`, id, keys(in.Categories)); err != nil {
+			return err
+		}
+		for cat, group := range in.Categories {
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO round_categories (round_id, township_id, category_id, group_key)
+				SELECT $2, $1, c.id, $4 FROM rater_categories c WHERE c.township_id = $1 AND c.id = $3
+				ON CONFLICT (round_id, category_id) DO UPDATE SET group_key = EXCLUDED.group_key`,
+				townshipID, id, cat, group); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: update round: %w", err)
+	}
+	return nil
+}
+
+func keys(m map[int64]string) []int64 {
+	out := make([]int64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// RoundSubject is a subject of a round with its duty report's state.
+type RoundSubject struct {
+	ID              int64      `db:"id"`
+	RoundID         int64      `db:"round_id"`
+	PersonID        *int64     `db:"person_id"`
+	OrganisationID  *int64     `db:"organisation_id"`
+	Name            string     `db:"name"`
+	Title           string     `db:"title"`
+	Level           int        `db:"level"`
+	VillageCadre    bool       `db:"village_cadre"`
+	VillageID       *int64     `db:"village_id"`
+	ReportText      string     `db:"report_text"`
+	ReportOral      bool       `db:"report_oral"`
+	ReportOralNote  string     `db:"report_oral_note"`
+	ReportUpdatedAt *time.Time `db:"report_updated_at"`
+	FileName        *string    `db:"file_name"`
+	FileSize        *int       `db:"file_size"`
+}
+
+// IsOrganisation reports whether the subject is an organisation.
+func (s RoundSubject) IsOrganisation() bool { return s.OrganisationID != nil }
+
+// Reported reports whether the subject has a duty report or an oral-report note.
+func (s RoundSubject) Reported() bool {
+	return strings.TrimSpace(s.ReportText) != "" || s.FileName != nil || s.ReportOral
+}
+
+// Key identifies the subject across rounds: "p<id>" or "o<id>".
+func (s RoundSubject) Key() string {
+	if s.PersonID != nil {
+		return fmt.Sprintf("p%d", *s.PersonID)
+	}
+	return fmt.Sprintf("o%d", *s.OrganisationID)
+}
+
+const subjectSelect = `
+	SELECT s.id, s.round_id, s.person_id, s.organisation_id, s.name, s.title, s.level, s.village_cadre, s.village_id,
+	       s.report_text, s.report_oral, s.report_oral_note, s.report_updated_at, f.file_name, f.size AS file_size
+	FROM round_subjects s LEFT JOIN report_files f ON f.round_subject_id = s.id`
+
+// RoundSubjects lists a round's subjects by level, organisations before people, then pinyin.
+func (s *Store) RoundSubjects(ctx context.Context, townshipID, roundID int64) ([]RoundSubject, error) {
+	rows, _ := s.pool.Query(ctx, subjectSelect+` WHERE s.township_id = $1 AND s.round_id = $2
+		ORDER BY s.sort, s.name COLLATE zh_pinyin, s.id`, townshipID, roundID)
+	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[RoundSubject])
+	if err != nil {
+		return nil, fmt.Errorf("store: round subjects: %w", err)
+	}
+	return items, nil
+}
+
+// RoundSubject returns one subject of a round in the township.
+func (s *Store) RoundSubject(ctx context.Context, townshipID, id int64) (RoundSubject, error) {
+	rows, _ := s.pool.Query(ctx, subjectSelect+` WHERE s.township_id = $1 AND s.id = $2`, townshipID, id)
+	x, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[RoundSubject])
+	if err != nil {
+		return x, fmt.Errorf("store: round subject: %w", notFound(err))
+	}
+	return x, nil
+}
+
+// AddSubject adds a person (kind "p") or an organisation ("o") to a draft round.
+func (s *Store) AddSubject(ctx context.Context, townshipID, roundID int64, kind string, id int64) error {
+	var q string
+	switch kind {
+	case "p":
+		q = `INSERT INTO round_subjects (round_id, township_id, person_id, name, title, level, village_cadre, village_id, sort)
+			SELECT r.id, r.township_id, p.id, p.name, p.position, p.level, p.village_cadre, o.village_id, p.level * 10 + 1
+			FROM rounds r, people p JOIN organisations o ON o.id = p.organisation_id
+			WHERE r.township_id = $1 AND r.id = $2 AND r.status = 'draft' AND p.township_id = $1 AND p.id = $3`
+	case "o":
+		q = `INSERT INTO round_subjects (round_id, township_id, organisation_id, name, title, level, village_id, sort)
+			SELECT r.id, r.township_id, o.id, o.name, '', o.level, o.village_id, o.level * 10
+			FROM rounds r, organisations o
+			WHERE r.township_id = $1 AND r.id = $2 AND r.status = 'draft' AND o.township_id = $1 AND o.id = $3`
+	default:
+		return ErrInvalid
+	}
+	tag, err := s.pool.Exec(ctx, q, townshipID, roundID, id)
+	switch {
+	case isUniqueViolation(err):
+		return ErrConflict
+	case err != nil:
+		return fmt.Errorf("store: add subject: %w", err)
+	case tag.RowsAffected() == 0:
+		return ErrFrozen
+	}
+	return nil
+}
+
+// RemoveSubject takes a subject out of a draft round.
+func (s *Store) RemoveSubject(ctx context.Context, townshipID, subjectID int64) error {
+	tag, err := s.pool.Exec(ctx, `
+		DELETE FROM round_subjects s USING rounds r
+		WHERE s.township_id = $1 AND s.id = $2 AND r.id = s.round_id AND r.status = 'draft'`, townshipID, subjectID)
+	if err != nil {
+		return fmt.Errorf("store: remove subject: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrFrozen
+	}
+	return nil
+}
+
+// ReportFile is a duty report's attachment.
+type ReportFile struct {
+	Name        string
+	ContentType string
+	Data        []byte
+}
+
+// ReportInput is a duty report as filed.
+type ReportInput struct {
+	Text       string
+	Oral       bool
+	OralNote   string
+	File       *ReportFile // nil: keep the current one
+	RemoveFile bool
+}
+
+// SaveReport files a subject's duty report while its round is a draft, all or nothing.
+func (s *Store) SaveReport(ctx context.Context, townshipID, subjectID int64, in ReportInput) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE round_subjects s SET report_text = $3, report_oral = $4, report_oral_note = $5, report_updated_at = now()
+			FROM rounds r WHERE s.township_id = $1 AND s.id = $2 AND r.id = s.round_id AND r.status = 'draft'`,
+			townshipID, subjectID, in.Text, in.Oral, in.OralNote)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrFrozen
+		}
+		if in.RemoveFile || in.File != nil {
+			if _, err := tx.Exec(ctx, `DELETE FROM report_files WHERE round_subject_id = $1`, subjectID); err != nil {
+				return err
+			}
+		}
+		if in.File != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO report_files (round_subject_id, file_name, content_type, size, data) VALUES ($1, $2, $3, $4, $5)`,
+				subjectID, in.File.Name, in.File.ContentType, len(in.File.Data), in.File.Data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: save report: %w", err)
+	}
+	return nil
+}
+
+// ReportFileOf returns a subject's attachment; roundID must match (ballot pages check it).
+func (s *Store) ReportFileOf(ctx context.Context, roundID, subjectID int64) (ReportFile, error) {
+	var f ReportFile
+	err := s.pool.QueryRow(ctx, `
+		SELECT f.file_name, f.content_type, f.data FROM report_files f
+		JOIN round_subjects s ON s.id = f.round_subject_id WHERE s.round_id = $1 AND s.id = $2`, roundID, subjectID).
+		Scan(&f.Name, &f.ContentType, &f.Data)
+	if err != nil {
+		return f, fmt.Errorf("store: report file: %w", notFound(err))
+	}
+	return f, nil
+}
+
+// NotReadyError lists why a round cannot open.
+type NotReadyError struct {
+	Problems []string
+}
+
+func (e *NotReadyError) Error() string { return "store: round not ready: " + strings.Join(e.Problems, "; ") }
+
+// OpenRound freezes a draft round and opens it for voting: weights, policy and subjects
+// are fixed from here on, and each subject's name and position are snapshot.
+func (s *Store) OpenRound(ctx context.Context, townshipID, id int64) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM rounds WHERE township_id = $1 AND id = $2 FOR UPDATE`, townshipID, id).Scan(&status); err != nil {
+			return notFound(err)
+		}
+		if status != StatusDraft {
+			return ErrFrozen
+		}
+		var problems []string
+		var subjects int
+		var unreported []string
+		rows, err := tx.Query(ctx, `
+			SELECT s.name FROM round_subjects s LEFT JOIN report_files f ON f.round_subject_id = s.id
+			WHERE s.round_id = $1 AND btrim(s.report_text) = '' AND f.round_subject_id IS NULL AND NOT s.report_oral
+			ORDER BY s.sort, s.name COLLATE zh_pinyin`, id)
+		if err != nil {
+			return err
+		}
+		unreported, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM round_subjects WHERE round_id = $1`, id).Scan(&subjects); err != nil {
+			return err
+		}
+		if subjects == 0 {
+			problems = append(problems, "尚未选择述职对象")
+		}
+		if len(unreported) > 0 {
+			shown := unreported
+			if len(shown) > 10 {
+				shown = shown[:10]
+			}
+			problems = append(problems, fmt.Sprintf("%d 个对象既无述职报告也未标记口头述职:%s", len(unreported), strings.Join(shown, "、")))
+		}
+		var weightSum, categories int
+		if err := tx.QueryRow(ctx, `SELECT coalesce(sum(weight), 0) FROM round_groups WHERE round_id = $1`, id).Scan(&weightSum); err != nil {
+			return err
+		}
+		if weightSum != 100 {
+			problems = append(problems, fmt.Sprintf("权重合计为 %d,须为 100", weightSum))
+		}
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM round_categories WHERE round_id = $1`, id).Scan(&categories); err != nil {
+			return err
+		}
+		if categories == 0 {
+			problems = append(problems, "没有参加评议的代表类别")
+		}
+		if len(problems) > 0 {
+			return &NotReadyError{Problems: problems}
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE round_subjects s SET name = p.name, title = p.position, level = s.level, village_cadre = p.village_cadre
+			FROM people p WHERE s.round_id = $1 AND p.id = s.person_id`, id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE round_subjects s SET name = o.name FROM organisations o WHERE s.round_id = $1 AND o.id = s.organisation_id`, id); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE rounds SET status = 'open', opened_at = now() WHERE id = $1`, id)
+		return err
+	})
+	var nr *NotReadyError
+	if errors.As(err, &nr) || errors.Is(err, ErrFrozen) || errors.Is(err, ErrNotFound) {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("store: open round: %w", err)
+	}
+	return nil
+}
