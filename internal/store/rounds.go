@@ -468,7 +468,9 @@ type NotReadyError struct {
 	Problems []string
 }
 
-func (e *NotReadyError) Error() string { return "store: round not ready: " + strings.Join(e.Problems, "; ") }
+func (e *NotReadyError) Error() string {
+	return "store: round not ready: " + strings.Join(e.Problems, "; ")
+}
 
 // OpenRound freezes a draft round and opens it for voting: weights, policy and subjects
 // are fixed from here on, and each subject's name and position are snapshot.
