@@ -18,6 +18,7 @@ import (
 	"pingyi/internal/config"
 	"pingyi/internal/demo"
 	"pingyi/internal/pgtest"
+	"pingyi/internal/store"
 	"pingyi/internal/web"
 )
 
@@ -55,6 +56,12 @@ func newTab(t *testing.T) context.Context {
 // startApp serves the real handler over loopback with the demo township loaded.
 func startApp(t *testing.T) string {
 	t.Helper()
+	base, _ := startAppStore(t)
+	return base
+}
+
+func startAppStore(t *testing.T) (string, *store.Store) {
+	t.Helper()
 	st := pgtest.Store(t)
 	if _, err := demo.Load(context.Background(), st); err != nil {
 		t.Fatal(err)
@@ -62,9 +69,10 @@ func startApp(t *testing.T) string {
 	cfg, _ := config.Load(func(string) string { return "" })
 	srv := web.New(slog.New(slog.NewTextHandler(io.Discard, nil)), st, cfg)
 	t.Cleanup(srv.Close)
-	ts := httptest.NewServer(srv.Handler())
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	ts.Start()
 	t.Cleanup(ts.Close)
-	return ts.URL
+	return ts.URL, st
 }
 
 func tid(id string) chromedp.CSS { return chromedp.CSS(`[data-testid="` + id + `"]`) }

@@ -547,3 +547,29 @@ func (s *Store) OpenRound(ctx context.Context, townshipID, id int64) error {
 	}
 	return nil
 }
+
+// VillageSubject is a subject of a draft or open round that belongs to a village.
+type VillageSubject struct {
+	RoundID    int64  `db:"round_id"`
+	RoundTitle string `db:"round_title"`
+	Status     string `db:"status"`
+	ID         int64  `db:"id"`
+	Name       string `db:"name"`
+	Title      string `db:"title"`
+	Reported   bool   `db:"reported"`
+}
+
+// VillageSubjects lists the subjects of a village in rounds not yet closed, for its secretary.
+func (s *Store) VillageSubjects(ctx context.Context, townshipID, villageID int64) ([]VillageSubject, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT r.id AS round_id, r.title AS round_title, r.status, s.id, s.name, s.title,
+		       (btrim(s.report_text) <> '' OR s.report_oral OR EXISTS (SELECT 1 FROM report_files f WHERE f.round_subject_id = s.id)) AS reported
+		FROM round_subjects s JOIN rounds r ON r.id = s.round_id
+		WHERE s.township_id = $1 AND s.village_id = $2 AND r.status IN ('draft','open')
+		ORDER BY r.id DESC, s.sort, s.name COLLATE zh_pinyin`, townshipID, villageID)
+	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[VillageSubject])
+	if err != nil {
+		return nil, fmt.Errorf("store: village subjects: %w", err)
+	}
+	return items, nil
+}

@@ -35,5 +35,10 @@ func (s *Server) villageHome(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, view.VillageHome(s.chrome(r, v.Name, "home"), view.VillageHomeData{Village: v, Organisations: orgs, People: people}))
+	subjects, err := s.store.VillageSubjects(r.Context(), u.TownshipID, v.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, view.VillageHome(s.chrome(r, v.Name, "home"), view.VillageHomeData{Village: v, Organisations: orgs, People: people, Subjects: subjects}))
 }

@@ -22,6 +22,16 @@ func (s *Server) Handler() http.Handler {
 	r.Handle("/static/*", static.Handler())
 	r.Get("/healthz", s.healthz)
 
+	// Raters: no account, a one-time ballot code. Public results: no sign-in.
+	r.Group(func(r chi.Router) {
+		r.Use(crossOriginProtection(s))
+		r.Get("/v/{code}", s.ballotShow)
+		r.Post("/v/{code}", s.ballotPost)
+		r.Get("/v/{code}/report/{sid}", s.ballotReport)
+		r.Get("/v/{code}/file/{sid}", s.ballotFile)
+		r.Get("/p/{slug}", s.publicRound)
+	})
+
 	// Everything with a session: cross-site form posts are refused here.
 	r.Group(func(r chi.Router) {
 		r.Use(crossOriginProtection(s), s.sessions.LoadAndSave, s.loadUser)
@@ -34,6 +44,11 @@ func (s *Server) Handler() http.Handler {
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser)
 			r.Get("/", s.home)
+			// Duty reports: office staff, leaders (read) and a village's own secretary;
+			// the handler checks the subject against the account.
+			r.Get("/rounds/{id}/subjects/{sid}/report", s.reportShow)
+			r.Post("/rounds/{id}/subjects/{sid}/report", s.reportPost)
+			r.Get("/rounds/{id}/subjects/{sid}/file", s.reportFile)
 
 			// Office staff and leaders: read the rosters, use the what-if page.
 			r.Group(func(r chi.Router) {
@@ -45,6 +60,14 @@ func (s *Server) Handler() http.Handler {
 				r.Get("/raters/export.xlsx", s.raterExport)
 				r.Get("/whatif", s.whatifShow)
 				r.Post("/whatif", s.whatifPost)
+				r.Get("/rounds", s.roundList)
+				r.Get("/rounds/{id}", s.roundShow)
+				r.Get("/rounds/{id}/screen", s.screen)
+				r.Get("/rounds/{id}/results", s.results)
+				r.Get("/rounds/{id}/results/print", s.resultsPrint)
+				r.Get("/rounds/{id}/results.xlsx", s.resultsXLSX)
+				r.Get("/talks", s.talkList)
+				r.Post("/talks/{id}/held", s.talkHeldPost)
 			})
 
 			// Office staff only: everything that writes.
@@ -74,6 +97,21 @@ func (s *Server) Handler() http.Handler {
 				r.Get("/raters/template.xlsx", s.raterTemplate)
 				r.Get("/raters/categories", s.categoryList)
 				r.Post("/raters/categories", s.categoryCreatePost)
+
+				r.Get("/rounds/new", s.roundCreate)
+				r.Post("/rounds/new", s.roundCreatePost)
+				r.Get("/rounds/{id}/edit", s.roundEdit)
+				r.Post("/rounds/{id}/edit", s.roundEditPost)
+				r.Post("/rounds/{id}/subjects", s.subjectAddPost)
+				r.Post("/rounds/{id}/subjects/{sid}/remove", s.subjectRemovePost)
+				r.Post("/rounds/{id}/codes", s.codesPost)
+				r.Get("/rounds/{id}/slips", s.slips)
+				r.Post("/rounds/{id}/open", s.roundOpenPost)
+				r.Post("/rounds/{id}/close", s.roundClosePost)
+				r.Post("/rounds/{id}/publish", s.roundPublishPost)
+				r.Get("/rounds/{id}/paper", s.paperStart)
+				r.Get("/rounds/{id}/paper/ballot", s.paperBallot)
+				r.Post("/rounds/{id}/paper/ballot", s.paperBallot)
 
 				r.Get("/users", s.userList)
 				r.Get("/users/new", s.userCreate)

@@ -4,6 +4,8 @@ package view
 
 import (
 	"fmt"
+	"math/big"
+	"time"
 	"net/url"
 	"strconv"
 
@@ -46,6 +48,8 @@ func navFor(u *store.User) []navItem {
 	case store.RoleOffice:
 		return []navItem{
 			{"home", "首页", "/"},
+			{"rounds", "评议", "/rounds"},
+			{"talks", "谈话", "/talks"},
 			{"orgs", "组织", "/orgs"},
 			{"people", "干部", "/people"},
 			{"raters", "评议代表", "/raters"},
@@ -55,6 +59,8 @@ func navFor(u *store.User) []navItem {
 	case store.RoleLeader:
 		return []navItem{
 			{"home", "首页", "/"},
+			{"rounds", "评议", "/rounds"},
+			{"talks", "谈话", "/talks"},
 			{"orgs", "组织", "/orgs"},
 			{"people", "干部", "/people"},
 			{"raters", "评议代表", "/raters"},
@@ -118,4 +124,13 @@ func invalidIf(b bool) string {
 		return " invalid"
 	}
 	return ""
+}
+
+func ratOf(a, b int64) *big.Rat { return big.NewRat(a, b) }
+
+func fmtDate(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format("2006-01-02")
 }

@@ -1,0 +1,221 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"pingyi/internal/demo"
+	"pingyi/internal/store"
+)
+
+// TestWholeMeeting: the office sets up and opens a round, a phone votes with two codes,
+// the office closes and publishes, and the public page shows the results.
+func TestWholeMeeting(t *testing.T) {
+	ctx := newTab(t)
+	base, st := startAppStore(t)
+	signIn(t, ctx, base, "zzb")
+
+	// Set up: level 1 only (the Party committee, the government and the leadership).
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/rounds/new"),
+		chromedp.WaitVisible(tid("round-form")),
+		chromedp.SetValue(chromedp.CSS("#title"), "2025 年度述职评议"),
+		chromedp.SetValue(chromedp.CSS("#year"), "2025"),
+		chromedp.Click(chromedp.CSS(`input[name=level][value="2"]`)),
+		chromedp.Click(chromedp.CSS(`input[name=level][value="3"]`)),
+		chromedp.Click(chromedp.CSS(`input[name=level][value="4"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Screenshot(ctx, "10-round-new"); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(tid("save")), chromedp.WaitVisible(tid("round-title"))); err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	var roundID int64
+	fmt.Sscanf(loc[strings.LastIndex(loc, "/")+1:], "%d", &roundID)
+
+	// Opening without reports is refused with the reason.
+	if err := chromedp.Do(ctx, chromedp.Click(tid("open-round")), chromedp.WaitVisible(tid("open-problems"))); err != nil {
+		t.Fatal(err)
+	}
+	// One report through the form, the rest straight into the store.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d", roundID)),
+		chromedp.Click(tid("report-link")),
+		chromedp.WaitVisible(tid("report-form")),
+		chromedp.SetValue(chromedp.CSS("#text"), "一年来,乡党委坚持服务电站建设大局,完成征地拆迁任务,村级集体经济稳步增长。"),
+		chromedp.Click(tid("save")),
+		chromedp.WaitVisible(tid("round-title")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	town, _ := st.TownshipByName(context.Background(), demo.Township)
+	subs, _ := st.RoundSubjects(context.Background(), town.ID, roundID)
+	for _, s := range subs {
+		if !s.Reported() {
+			if err := st.SaveReport(context.Background(), town.ID, s.ID, store.ReportInput{Text: s.Name + "同志述职:认真履行岗位职责,完成年度目标任务。"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Codes for the public and the Party committee; print the slips.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d", roundID)),
+		chromedp.Click(tid("gen-群众代表")),
+		chromedp.WaitVisible(tid("flash")),
+		chromedp.Click(tid("gen-党委委员")),
+		chromedp.WaitVisible(tid("flash")),
+		chromedp.Click(tid("slips-群众代表")),
+		chromedp.WaitVisible(tid("slips")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Screenshot(ctx, "11-slips"); err != nil {
+		t.Fatal(err)
+	}
+	codes, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="slip-code"]')].map(e => e.textContent)`))
+	if err != nil || len(codes) != 10 {
+		t.Fatalf("slip codes %v %v", codes, err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d", roundID)),
+		chromedp.Click(tid("open-round")),
+		chromedp.WaitVisible(tid("close-round")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Screenshot(ctx, "12-round-open"); err != nil {
+		t.Fatal(err)
+	}
+
+	// A phone votes with two codes.
+	phone := newTab(t)
+	if err := chromedp.Do(phone, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
+		t.Fatal(err)
+	}
+	var receipts []string
+	for i, code := range codes[:2] {
+		pick := []string{"1", "2"}[i]
+		err := chromedp.Do(phone,
+			chromedp.Navigate(base+"/v/"+code),
+			chromedp.WaitVisible(tid("ballot-form")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			// Submitting with nothing chosen is stopped by the browser (required), so post
+			// half a ballot on purpose to see the server's own check.
+			if _, err := chromedp.Run(phone, chromedp.Evaluate[bool](`document.querySelectorAll('input[type=radio]').forEach(e => e.required = false); true`)); err != nil {
+				t.Fatal(err)
+			}
+			if err := chromedp.Do(phone, chromedp.Click(tid("ballot-next")), chromedp.WaitVisible(tid("ballot-missing"))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := chromedp.Run(phone, chromedp.Evaluate[bool](`document.querySelectorAll('input[type=radio][value="`+pick+`"]').forEach(e => e.click()); true`)); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if err := Screenshot(phone, "13-phone-ballot"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := chromedp.Do(phone, chromedp.Click(tid("ballot-next")), chromedp.WaitVisible(tid("confirm-form"))); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if err := Screenshot(phone, "14-phone-confirm"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := chromedp.Do(phone, chromedp.Click(tid("ballot-cast")), chromedp.WaitVisible(tid("receipt"))); err != nil {
+			t.Fatal(err)
+		}
+		rc, _ := chromedp.Run(phone, chromedp.Text(tid("receipt")))
+		receipts = append(receipts, strings.TrimSpace(rc))
+		if i == 0 {
+			if err := Screenshot(phone, "15-phone-receipt"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// The spent code gets a clear page.
+	if err := chromedp.Do(phone, chromedp.Navigate(base+"/v/"+codes[0]), chromedp.WaitVisible(tid("notice-title"))); err != nil {
+		t.Fatal(err)
+	}
+	if title, _ := chromedp.Run(phone, chromedp.Text(tid("notice-title"))); title != "测评码已使用" {
+		t.Fatalf("spent code page: %q", title)
+	}
+
+	// The projector shows turnout only.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+fmt.Sprintf("/rounds/%d/screen", roundID)), chromedp.WaitVisible(tid("screen-total"))); err != nil {
+		t.Fatal(err)
+	}
+	total, _ := chromedp.Run(ctx, chromedp.Text(tid("screen-total")))
+	if !strings.HasPrefix(strings.TrimSpace(total), "2") {
+		t.Fatalf("projector total %q, want 2 cast", total)
+	}
+	if err := Screenshot(ctx, "16-projector"); err != nil {
+		t.Fatal(err)
+	}
+
+	// Close, see results, publish.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d", roundID)),
+		chromedp.Click(chromedp.CSS(`input[name=confirm]`)),
+		chromedp.Click(tid("close-round")),
+		chromedp.WaitVisible(tid("results-table")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Screenshot(ctx, "17-results"); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d", roundID)),
+		chromedp.Click(tid("publish-round")),
+		chromedp.WaitVisible(tid("public-link")),
+		chromedp.Click(tid("public-link")),
+		chromedp.WaitVisible(tid("public-results")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="public-s"]')].map(e => e.textContent)`))
+	if len(rows) != len(subs) {
+		t.Fatalf("public rows %d, want %d", len(rows), len(subs))
+	}
+	for _, s := range rows {
+		if s != "100.00%" {
+			t.Fatalf("public satisfaction %q, want 100.00%% (one 优秀, one 称职)", s)
+		}
+	}
+	all, _ := chromedp.Run(ctx, chromedp.TextContent(tid("receipts")))
+	for _, rc := range receipts {
+		if !strings.Contains(all, rc) {
+			t.Fatalf("receipt %s not among the counted ones", rc)
+		}
+	}
+	if err := Screenshot(ctx, "18-public"); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/talks"), chromedp.WaitVisible(tid("nav"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := Screenshot(ctx, "19-talks"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,560 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"pingyi/internal/rules"
+	"pingyi/internal/store"
+	"pingyi/web/view"
+)
+
+func (s *Server) roundList(w http.ResponseWriter, r *http.Request) {
+	rounds, err := s.store.Rounds(r.Context(), currentUser(r).TownshipID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, view.RoundList(s.chrome(r, "评议轮次", "rounds"), view.RoundListData{Rounds: rounds}))
+}
+
+// loadRound reads {id} and the round of the signed-in user's township.
+func (s *Server) loadRound(w http.ResponseWriter, r *http.Request) (store.Round, bool) {
+	round, err := s.store.Round(r.Context(), currentUser(r).TownshipID, idParam(r))
+	if err != nil {
+		s.storeError(w, r, err)
+		return round, false
+	}
+	return round, true
+}
+
+func (s *Server) roundFormDefaults(r *http.Request) (view.RoundFormData, error) {
+	cats, err := s.store.RaterCategories(r.Context(), currentUser(r).TownshipID)
+	if err != nil {
+		return view.RoundFormData{}, err
+	}
+	p := rules.DefaultPolicy()
+	d := view.RoundFormData{Year: strconv.Itoa(time.Now().Year()), Kind: "year_end", PeerW: "40", PublicW: "60",
+		Pass: itoa(p.PassPct), AdmBelow: itoa(p.AdmonishBelowPct), RemDis: itoa(p.ReminderDissatisfiedPct), AdmDis: itoa(p.AdmonishDissatisfiedPct),
+		MinVotes: "5", Categories: cats, CatGroups: map[int64]string{}, Levels: map[int]bool{1: true, 2: true, 3: true, 4: true}, People: true, Orgs: true}
+	for _, c := range cats {
+		d.CatGroups[c.ID] = c.DefaultGroup
+	}
+	return d, nil
+}
+
+func (s *Server) roundCreate(w http.ResponseWriter, r *http.Request) {
+	d, err := s.roundFormDefaults(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, view.RoundForm(s.chrome(r, "新建评议", "rounds"), d))
+}
+
+func (s *Server) roundEdit(w http.ResponseWriter, r *http.Request) {
+	round, ok := s.loadRound(w, r)
+	if !ok {
+		return
+	}
+	if !round.Editable() {
+		s.flash(r, "投票已开始,评议设置不能再修改")
+		http.Redirect(w, r, fmt.Sprintf("/rounds/%d", round.ID), http.StatusSeeOther)
+		return
+	}
+	d, err := s.roundFormDefaults(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	weights, err := s.store.RoundWeights(r.Context(), round.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	rc, err := s.store.RoundCategories(r.Context(), round.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d.ID, d.Title, d.Year, d.Kind = round.ID, round.Title, itoa(round.Year), round.Kind
+	d.PeerW, d.PublicW = itoa(weights.Peer), itoa(weights.Public)
+	d.Pass, d.AdmBelow, d.RemDis, d.AdmDis = itoa(round.PassPct), itoa(round.AdmonishBelowPct), itoa(round.ReminderDissatisfiedPct), itoa(round.AdmonishDissatisfiedPct)
+	d.MinVotes = itoa(round.MinGroupVotes)
+	d.CatGroups = map[int64]string{}
+	for _, c := range rc {
+		d.CatGroups[c.CategoryID] = c.Group
+	}
+	s.render(w, r, http.StatusOK, view.RoundForm(s.chrome(r, "评议设置", "rounds"), d))
+}
+
+// parseRoundForm reads and checks the set-up form.
+func parseRoundForm(r *http.Request, d *view.RoundFormData, creating bool) (store.RoundInput, Validator) {
+	f := r.PostForm
+	var v Validator
+	d.Title, d.Year, d.Kind = clean(f.Get("title")), clean(f.Get("year")), f.Get("kind")
+	d.Rehearsal = f.Get("rehearsal") == "1"
+	d.PeerW, d.PublicW = clean(f.Get("w_peer")), clean(f.Get("w_public"))
+	d.Pass, d.AdmBelow, d.RemDis, d.AdmDis = clean(f.Get("pass_pct")), clean(f.Get("admonish_below_pct")), clean(f.Get("reminder_dissatisfied_pct")), clean(f.Get("admonish_dissatisfied_pct"))
+	d.MinVotes = clean(f.Get("min_group_votes"))
+	in := store.RoundInput{Title: d.Title, Kind: d.Kind, Rehearsal: d.Rehearsal, Categories: map[int64]string{}}
+	v.Check(NotBlank(d.Title), "title", "请填写评议名称")
+	v.Check(MaxChars(d.Title, 60), "title", "名称不能超过 60 个字")
+	year, err := strconv.Atoi(d.Year)
+	v.Check(err == nil && year >= 2000 && year <= 2100, "year", "年度须为 2000–2100 之间的整数")
+	in.Year = year
+	v.Check(store.RoundKindLabel(d.Kind) != d.Kind, "kind", "请选择评议类别")
+	peer, ok1 := pctField(d.PeerW)
+	pub, ok2 := pctField(d.PublicW)
+	v.Check(ok1 && ok2 && peer+pub == 100, "weights", "两组权重须为 0–100 的整数,合计为 100")
+	in.Weights = store.Weights{Peer: peer, Public: pub}
+	var okP [4]bool
+	in.PassPct, okP[0] = pctField(d.Pass)
+	in.AdmonishBelowPct, okP[1] = pctField(d.AdmBelow)
+	in.ReminderDissatisfiedPct, okP[2] = pctField(d.RemDis)
+	in.AdmonishDissatisfiedPct, okP[3] = pctField(d.AdmDis)
+	if okP[0] && okP[1] && okP[2] && okP[3] {
+		p := rules.Policy{PassPct: in.PassPct, AdmonishBelowPct: in.AdmonishBelowPct, ReminderDissatisfiedPct: in.ReminderDissatisfiedPct,
+			AdmonishDissatisfiedPct: in.AdmonishDissatisfiedPct, TopRank: 3}
+		v.Check(p.Validate() == nil, "policy", "诫勉满意率线不能高于合格线,提醒不满意率线不能高于诫勉不满意率线")
+	} else {
+		v.Add("policy", "各项标准须为 0–100 的整数")
+	}
+	mv, err := strconv.Atoi(d.MinVotes)
+	v.Check(err == nil && mv >= 0 && mv <= 1000, "policy", "最低显示票数须为 0–1000 的整数")
+	in.MinGroupVotes = mv
+	d.CatGroups = map[int64]string{}
+	groups := map[string]bool{}
+	for _, c := range d.Categories {
+		g := f.Get("cat_" + strconv.FormatInt(c.ID, 10))
+		if g == store.GroupPeer || g == store.GroupPublic {
+			in.Categories[c.ID] = g
+			d.CatGroups[c.ID] = g
+			groups[g] = true
+		}
+	}
+	v.Check(len(in.Categories) > 0, "categories", "请至少选择一个参加评议的代表类别")
+	if creating {
+		d.Levels = map[int]bool{}
+		for _, l := range f["level"] {
+			if n, err := strconv.Atoi(l); err == nil && n >= 1 && n <= 4 {
+				in.Levels = append(in.Levels, n)
+				d.Levels[n] = true
+			}
+		}
+		d.People, d.Orgs = f.Get("people") == "1", f.Get("orgs") == "1"
+		in.People, in.Organisations = d.People, d.Orgs
+		v.Check(len(in.Levels) > 0 && (in.People || in.Organisations), "levels", "请至少选择一个层次,并选择个人或组织")
+	}
+	return in, v
+}
+
+func (s *Server) roundCreatePost(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+		return
+	}
+	d, err := s.roundFormDefaults(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	in, v := parseRoundForm(r, &d, true)
+	if !v.Valid() {
+		d.Errors = v.Errors
+		s.render(w, r, http.StatusUnprocessableEntity, view.RoundForm(s.chrome(r, "新建评议", "rounds"), d))
+		return
+	}
+	id, err := s.store.CreateRound(r.Context(), u.TownshipID, in)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.flash(r, "已新建「"+in.Title+"」。请提交述职报告、生成测评码后开始投票。")
+	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", id), http.StatusSeeOther)
+}
+
+func (s *Server) roundEditPost(w http.ResponseWriter, r *http.Request) {
+	round, ok := s.loadRound(w, r)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+		return
+	}
+	d, err := s.roundFormDefaults(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d.ID = round.ID
+	in, v := parseRoundForm(r, &d, false)
+	if v.Valid() {
+		err := s.store.UpdateRound(r.Context(), round.TownshipID, round.ID, in)
+		switch {
+		case errors.Is(err, store.ErrFrozen):
+			v.Add("title", "投票已开始,评议设置不能再修改")
+		case errors.Is(err, store.ErrInvalid):
+			v.Add("categories", "已为该类别生成测评码,不能取消其参加评议")
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		default:
+			s.flash(r, "已保存评议设置")
+			http.Redirect(w, r, fmt.Sprintf("/rounds/%d", round.ID), http.StatusSeeOther)
+			return
+		}
+	}
+	d.Errors = v.Errors
+	s.render(w, r, http.StatusUnprocessableEntity, view.RoundForm(s.chrome(r, "评议设置", "rounds"), d))
+}
+
+func (s *Server) roundShowData(r *http.Request, round store.Round) (view.RoundShowData, error) {
+	d := view.RoundShowData{Round: round}
+	ctx, tid := r.Context(), round.TownshipID
+	var err error
+	if d.Weights, err = s.store.RoundWeights(ctx, round.ID); err != nil {
+		return d, err
+	}
+	if d.Subjects, err = s.store.RoundSubjects(ctx, tid, round.ID); err != nil {
+		return d, err
+	}
+	closed := round.Status == store.StatusClosed || round.Status == store.StatusPublished
+	if d.Turnout, err = s.store.Turnout(ctx, tid, round.ID, closed); err != nil {
+		return d, err
+	}
+	if round.Status == store.StatusDraft {
+		if d.People, err = s.store.AllPeople(ctx, tid); err != nil {
+			return d, err
+		}
+		if d.Orgs, err = s.store.AllOrganisations(ctx, tid); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+func (s *Server) roundShow(w http.ResponseWriter, r *http.Request) {
+	round, ok := s.loadRound(w, r)
+	if !ok {
+		return
+	}
+	d, err := s.roundShowData(r, round)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, view.RoundShow(s.chrome(r, round.Title, "rounds"), d))
+}
+
+func (s *Server) redirectRound(w http.ResponseWriter, r *http.Request, id int64, msg string) {
+	if msg != "" {
+		s.flash(r, msg)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", id), http.StatusSeeOther)
+}
+
+func (s *Server) roundOpenPost(w http.ResponseWriter, r *http.Request) {
+	round, ok := s.loadRound(w, r)
+	if !ok {
+		return
+	}
+	err := s.store.OpenRound(r.Context(), round.TownshipID, round.ID)
+	var nr *store.NotReadyError
+	switch {
+	case errors.As(err, &nr):
+		d, derr := s.roundShowData(r, round)
+		if derr != nil {
+			s.serverError(w, r, derr)
+			return
+		}
+		d.Problems = nr.Problems
+		s.render(w, r, http.StatusUnprocessableEntity, view.RoundShow(s.chrome(r, round.Title, "rounds"), d))
+	case errors.Is(err, store.ErrFrozen):
+		s.redirectRound(w, r, round.ID, "投票已经开始")
+	case err != nil:
+		s.serverError(w, r, err)
+	default:
+		s.redirectRound(w, r, round.ID, "投票已开始:权重、标准和述职对象已锁定。")
+	}
+}
+
+func (s *Server) roundClosePost(w http.ResponseWriter, r *http.Request) {
+	round, ok := s.loadRound(w, r)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("confirm") != "1" {
+		s.redirectRound(w, r, round.ID, "请勾选「确认结束投票」后再结束")
+		return
+	}
+	err := s.store.CloseRound(r.Context(), round.TownshipID, round.ID)
+	switch {
+	case errors.Is(err, store.ErrRoundNotOpen):
+		s.redirectRound(w, r, round.ID, "该评议不在投票中")
+	case err != nil:
+		s.serverError(w, r, err)
+	case round.Rehearsal:
+		s.redirectRound(w, r, round.ID, "演练已结束,演练选票已清除。")
+	default:
+		s.flash(r, "投票已结束,结果已计算。")
+		http.Redirect(w, r, fmt.Sprintf("/rounds/%d/results", round.ID), http.StatusSeeOther)
+	}
+}
+
+func (s *Server) roundPublishPost(w http.ResponseWriter, r *http.Request) {
+	round, ok := s.loadRound(w, r)
+	if !ok {
+		return
+	}
+	if _, err := s.store.PublishRound(r.Context(), round.TownshipID, round.ID); err != nil {
+		if errors.Is(err, store.ErrInvalid) {
+			s.redirectRound(w, r, round.ID, "只有已结束的正式评议才能公示")
+			return
+		}
+		s.serverError(w, r, err)
+		return
+	}
+	s.redirectRound(w, r, round.ID, "已公示。公示页无需登录即可查看。")
+}
+
+func (s *Server) subjectAddPost(w http.ResponseWriter, r *http.Request) {
+	round, ok := s.loadRound(w, r)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+		return
+	}
+	v := r.PostForm.Get("subject")
+	if len(v) < 2 {
+		s.redirectRound(w, r, round.ID, "请选择要加入的对象")
+		return
+	}
+	id := formID(v[1:])
+	err := s.store.AddSubject(r.Context(), round.TownshipID, round.ID, v[:1], id)
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		s.redirectRound(w, r, round.ID, "该对象已在名单中")
+	case errors.Is(err, store.ErrFrozen), errors.Is(err, store.ErrInvalid):
+		s.redirectRound(w, r, round.ID, "无法加入:投票已开始或对象不存在")
+	case err != nil:
+		s.serverError(w, r, err)
+	default:
+		s.redirectRound(w, r, round.ID, "已加入述职对象")
+	}
+}
+
+func (s *Server) subjectRemovePost(w http.ResponseWriter, r *http.Request) {
+	round, ok := s.loadRound(w, r)
+	if !ok {
+		return
+	}
+	sid := subjectParam(r)
+	if sub, err := s.store.RoundSubject(r.Context(), round.TownshipID, sid); err != nil || sub.RoundID != round.ID {
+		s.notFound(w, r)
+		return
+	}
+	if err := s.store.RemoveSubject(r.Context(), round.TownshipID, sid); err != nil {
+		if errors.Is(err, store.ErrFrozen) {
+			s.redirectRound(w, r, round.ID, "投票已开始,名单不能再改")
+			return
+		}
+		s.serverError(w, r, err)
+		return
+	}
+	s.redirectRound(w, r, round.ID, "已移除述职对象")
+}
+
+func (s *Server) codesPost(w http.ResponseWriter, r *http.Request) {
+	round, ok := s.loadRound(w, r)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+		return
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("n")))
+	if err != nil || n < 1 || n > 2000 {
+		s.redirectRound(w, r, round.ID, "生成数量须为 1–2000 的整数")
+		return
+	}
+	err = s.store.GenerateCodes(r.Context(), round.TownshipID, round.ID, formID(r.PostForm.Get("category_id")), n)
+	switch {
+	case errors.Is(err, store.ErrFrozen):
+		s.redirectRound(w, r, round.ID, "该评议已结束或该类别未参加,不能生成测评码")
+	case err != nil:
+		s.serverError(w, r, err)
+	default:
+		s.redirectRound(w, r, round.ID, fmt.Sprintf("已生成 %d 个测评码", n))
+	}
+}
+
+func (s *Server) screen(w http.ResponseWriter, r *http.Request) {
+	round, ok := s.loadRound(w, r)
+	if !ok {
+		return
+	}
+	turnout, err := s.store.Turnout(r.Context(), round.TownshipID, round.ID, false)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d := view.ScreenData{Round: round, Turnout: turnout}
+	for _, t := range turnout {
+		d.Issued += t.Issued
+		d.Cast += t.Cast
+	}
+	s.render(w, r, http.StatusOK, view.Screen(d))
+}
+
+func (s *Server) results(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.resultsData(w, r)
+	if !ok {
+		return
+	}
+	s.render(w, r, http.StatusOK, view.Results(s.chrome(r, "测评结果", "rounds"), d))
+}
+
+func (s *Server) resultsPrint(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.resultsData(w, r)
+	if !ok {
+		return
+	}
+	d.Print = true
+	s.render(w, r, http.StatusOK, view.ResultsPrint(d))
+}
+
+// resultsData loads a closed round's results; nobody sees a tally while it is open.
+func (s *Server) resultsData(w http.ResponseWriter, r *http.Request) (view.ResultsData, bool) {
+	round, ok := s.loadRound(w, r)
+	if !ok {
+		return view.ResultsData{}, false
+	}
+	if (round.Status != store.StatusClosed && round.Status != store.StatusPublished) || round.Rehearsal {
+		s.errorPage(w, r, http.StatusForbidden, "尚无结果", "投票结束前不显示任何计票;演练不产生结果。")
+		return view.ResultsData{}, false
+	}
+	d := view.ResultsData{Round: round}
+	var err error
+	if d.Weights, err = s.store.RoundWeights(r.Context(), round.ID); err == nil {
+		d.Results, err = s.store.Results(r.Context(), round.TownshipID, round.ID)
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return d, false
+	}
+	return d, true
+}
+
+func (s *Server) resultsXLSX(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.resultsData(w, r)
+	if !ok {
+		return
+	}
+	header := []string{"对象", "职务", "层次",
+		"党委票决·优秀/非常满意", "党委票决·称职/满意", "党委票决·基本称职/基本满意", "党委票决·不称职/不满意", "党委票决·弃权", "党委票决满意率",
+		"公众评议·优秀/非常满意", "公众评议·称职/满意", "公众评议·基本称职/基本满意", "公众评议·不称职/不满意", "公众评议·弃权", "公众评议满意率",
+		"加权满意率", "加权不满意率", "评定结果", "诫勉文件", "组织处理", "依据"}
+	var rows [][]string
+	for _, res := range d.Results {
+		row := []string{res.Name, res.Title, store.LevelLabel(res.Level)}
+		for _, g := range []string{store.GroupPeer, store.GroupPublic} {
+			t := res.Tallies[g]
+			if t[0]+t[1]+t[2]+t[3] < int64(d.Round.MinGroupVotes) {
+				row = append(row, "—", "—", "—", "—", "—")
+			} else {
+				for _, c := range t {
+					row = append(row, strconv.FormatInt(c, 10))
+				}
+			}
+			row = append(row, groupPercent(t))
+		}
+		row = append(row, pctStr(res.Satisfaction), pctStr(res.Dissatisfaction), rules.Outcome(res.Outcome).Label(), yes(res.Document), yes(res.Referral), strings.Join(res.Reasons, ";"))
+		rows = append(rows, row)
+	}
+	s.writeXLSX(w, r, d.Round.Title+"测评结果汇总表.xlsx", "测评结果汇总表", header, rows)
+}
+
+func groupPercent(t [5]int64) string {
+	n := t[0] + t[1] + t[2] + t[3]
+	if n == 0 {
+		return "—"
+	}
+	g := rules.GroupRate{Tally: rules.Tally(t)}
+	return rules.Percent(g.Satisfaction()) + "%"
+}
+
+func pctStr(p *string) string {
+	if p == nil {
+		return "无有效票"
+	}
+	return *p + "%"
+}
+
+func yes(b bool) string {
+	if b {
+		return "是"
+	}
+	return ""
+}
+
+func (s *Server) talkList(w http.ResponseWriter, r *http.Request) {
+	talks, err := s.store.Talks(r.Context(), currentUser(r).TownshipID, "")
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, view.Talks(s.chrome(r, "谈话任务", "talks"), view.TalksData{Talks: talks, Today: time.Now().Format("2006-01-02")}))
+}
+
+func (s *Server) talkHeldPost(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+		return
+	}
+	id := idParam(r)
+	on, err := time.Parse("2006-01-02", r.PostForm.Get("held_on"))
+	by := clean(r.PostForm.Get("held_by"))
+	msg := ""
+	switch {
+	case err != nil:
+		msg = "请填写谈话日期"
+	case on.After(time.Now().Add(24 * time.Hour)):
+		msg = "谈话日期不能晚于今天"
+	case by == "":
+		msg = "请填写谈话人"
+	case !MaxChars(by, 30) || !MaxChars(r.PostForm.Get("note"), 500):
+		msg = "谈话人不超过 30 字,备注不超过 500 字"
+	}
+	if msg != "" {
+		talks, err := s.store.Talks(r.Context(), u.TownshipID, "")
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, view.Talks(s.chrome(r, "谈话任务", "talks"),
+			view.TalksData{Talks: talks, Today: time.Now().Format("2006-01-02"), Errors: map[int64]string{id: msg}}))
+		return
+	}
+	if err := s.store.MarkTalkHeld(r.Context(), u.TownshipID, id, on, by, clean(r.PostForm.Get("note"))); err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.flash(r, "已记录谈话")
+	http.Redirect(w, r, "/talks", http.StatusSeeOther)
+}
+
+// subjectParam reads {sid} from the path.
+func subjectParam(r *http.Request) int64 {
+	return formID(chiParam(r, "sid"))
+}
