@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -96,7 +97,14 @@ func (s *Server) reportPost(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxReportFile+1<<20)
 	d := view.ReportFormData{Round: round, Subject: sub, Back: s.reportBack(r, round.ID)}
 	var v Validator
-	if err := r.ParseMultipartForm(maxReportFile + 1<<20); err != nil {
+	err := r.ParseMultipartForm(maxReportFile + 1<<20)
+	if errors.Is(err, http.ErrNotMultipart) {
+		// A plain form (text only) is fine too.
+		if err = r.ParseForm(); err == nil {
+			r.MultipartForm = &multipart.Form{Value: r.PostForm}
+		}
+	}
+	if err != nil {
 		v.Add("file", "附件不能超过 20 MB")
 		d.Text, d.Oral, d.OralNote = sub.ReportText, sub.ReportOral, sub.ReportOralNote
 		d.Errors = v.Errors
@@ -114,7 +122,7 @@ func (s *Server) reportPost(w http.ResponseWriter, r *http.Request) {
 	d.Text, d.Oral, d.OralNote = in.Text, in.Oral, in.OralNote
 	v.Check(MaxChars(in.Text, 20000), "text", "报告正文不能超过 20000 字")
 	v.Check(MaxChars(in.OralNote, 200), "oral", "说明不能超过 200 字")
-	if file, hdr, err := r.FormFile("file"); err == nil {
+	if file, hdr, err := formFile(r); err == nil {
 		defer file.Close()
 		data, err := io.ReadAll(io.LimitReader(file, maxReportFile+1))
 		switch {
@@ -169,4 +177,12 @@ func (s *Server) sendReportFile(w http.ResponseWriter, r *http.Request, roundID,
 	w.Header().Set("Content-Disposition", "attachment; filename=\"report"+filepath.Ext(f.Name)+"\"; filename*=UTF-8''"+url.PathEscape(f.Name))
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Write(f.Data)
+}
+
+// formFile is r.FormFile("file") that also works for a form without files.
+func formFile(r *http.Request) (multipart.File, *multipart.FileHeader, error) {
+	if r.MultipartForm == nil || r.MultipartForm.File == nil {
+		return nil, nil, http.ErrMissingFile
+	}
+	return r.FormFile("file")
 }
