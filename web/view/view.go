@@ -5,9 +5,9 @@ package view
 import (
 	"fmt"
 	"math/big"
-	"time"
 	"net/url"
 	"strconv"
+	"time"
 
 	"pingyi/internal/store"
 	"pingyi/web/static"
