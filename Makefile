@@ -22,10 +22,11 @@ test:
 	go vet ./...
 	PINGYI_NO_SKIP=1 go test -count=1 -timeout 20m ./...
 
-## bench: the benchmarks, with their figures.
+## bench: the benchmarks, with their figures. The last line is the voting summary.
 bench: $(BIN)
 	@.ci/ensure-deps run
 	go test -run '^$$' -bench . -benchmem ./internal/rules/
+	$(BIN) bench
 
 ## fuzz: run the rules fuzz target for FUZZTIME (default 60s).
 FUZZTIME ?= 60s

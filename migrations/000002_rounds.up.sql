@@ -99,23 +99,20 @@ CREATE INDEX ballot_codes_round_idx ON ballot_codes (round_id, category_id);
 -- could point to who cast it: no code, no rater, no time, no client address. It is
 -- written in a transaction of its own (never the one that spends the code), and closing
 -- the round rewrites the round's ballots in random order in one transaction.
+-- A ballot's choices sit on its own row: choices[i] is the choice for subject_ids[i],
+-- 1–4 the levels of method.md §3, 5 abstain (弃权).
 CREATE TABLE ballots (
     id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     round_id    bigint NOT NULL REFERENCES rounds ON DELETE CASCADE,
     category_id bigint NOT NULL,
     receipt     text NOT NULL UNIQUE,
+    subject_ids bigint[] NOT NULL,
+    choices     smallint[] NOT NULL,
+    CHECK (cardinality(subject_ids) = cardinality(choices) AND cardinality(choices) > 0),
+    CHECK (choices <@ ARRAY[1,2,3,4,5]::smallint[]),
     FOREIGN KEY (round_id, category_id) REFERENCES round_categories (round_id, category_id) ON DELETE CASCADE
 );
 CREATE INDEX ballots_round_idx ON ballots (round_id);
-
--- choice: 1–4 the levels of method.md §3, 5 abstain (弃权).
-CREATE TABLE ballot_choices (
-    ballot_id        uuid NOT NULL REFERENCES ballots ON DELETE CASCADE,
-    round_subject_id bigint NOT NULL REFERENCES round_subjects ON DELETE CASCADE,
-    choice           smallint NOT NULL CHECK (choice BETWEEN 1 AND 5),
-    PRIMARY KEY (ballot_id, round_subject_id)
-);
-CREATE INDEX ballot_choices_subject_idx ON ballot_choices (round_subject_id);
 
 -- A subject's result, written when the round closes.
 CREATE TABLE round_results (

@@ -160,6 +160,7 @@ func Store(t testing.TB) *store.Store {
 	if err != nil {
 		t.Fatalf("pgtest: pool: %v", err)
 	}
-	t.Cleanup(pool.Close)
-	return store.New(pool)
+	st := store.New(pool)
+	t.Cleanup(st.Close)
+	return st
 }

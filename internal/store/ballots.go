@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -118,6 +119,41 @@ type CodeInfo struct {
 	Rehearsal    bool   `db:"rehearsal"`
 }
 
+// CodeThrottled looks a ballot code up and, in the same round trip, counts the client's
+// failed code lookups within the window (for throttling guesses).
+func (s *Store) CodeThrottled(ctx context.Context, code, key string, window time.Duration) (CodeInfo, int, time.Time, error) {
+	var ci CodeInfo
+	var found bool
+	var failures int
+	var oldest *time.Time
+	err := s.pool.QueryRow(ctx, `
+		SELECT f.n, f.oldest, c.round_id IS NOT NULL, coalesce(c.round_id, 0), coalesce(c.township_id, 0), coalesce(c.category_id, 0),
+		       coalesce(c.category_name, ''), coalesce(c.group_key, ''), coalesce(c.spent, false), coalesce(c.title, ''),
+		       coalesce(c.status, ''), coalesce(c.rehearsal, false)
+		FROM (SELECT count(*)::int AS n, min(at) AS oldest FROM auth_failures
+		      WHERE key = $2 AND at > now() - make_interval(secs => $3)) f
+		LEFT JOIN (
+			SELECT bc.round_id, r.township_id, bc.category_id, cat.name AS category_name, rc.group_key, bc.spent,
+			       r.title, r.status, r.rehearsal
+			FROM ballot_codes bc JOIN rounds r ON r.id = bc.round_id
+			JOIN rater_categories cat ON cat.id = bc.category_id
+			JOIN round_categories rc ON rc.round_id = bc.round_id AND rc.category_id = bc.category_id
+			WHERE bc.code = $1
+		) c ON true`, code, key, window.Seconds()).Scan(&failures, &oldest, &found, &ci.RoundID, &ci.TownshipID, &ci.CategoryID,
+		&ci.CategoryName, &ci.GroupKey, &ci.Spent, &ci.RoundTitle, &ci.RoundStatus, &ci.Rehearsal)
+	if err != nil {
+		return ci, 0, time.Time{}, fmt.Errorf("store: code: %w", err)
+	}
+	var until time.Time
+	if oldest != nil {
+		until = oldest.Add(window)
+	}
+	if !found {
+		return ci, failures, until, ErrCodeUnknown
+	}
+	return ci, failures, until, nil
+}
+
 // Code looks a ballot code up. ErrCodeUnknown if there is none.
 func (s *Store) Code(ctx context.Context, code string) (CodeInfo, error) {
 	rows, _ := s.pool.Query(ctx, `
@@ -170,10 +206,19 @@ func (s *Store) BallotSubjects(ctx context.Context, roundID int64) ([]BallotSubj
 // If writing the ballot fails, the code is un-spent so the rater can try again.
 func (s *Store) CastBallot(ctx context.Context, code string, choices map[int64]int) (string, error) {
 	var roundID, categoryID int64
-	err := s.pool.QueryRow(ctx, `
+	// The spend commits without waiting for its WAL flush: the ballot's synchronous
+	// commit comes later in the same WAL and flushes it too. A crash in between can
+	// only lose the spend, leaving the code unspent and no ballot: the rater votes again.
+	// One round trip: the four statements go as one pipelined batch.
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	b.Queue(`SET LOCAL synchronous_commit = off`)
+	b.Queue(`
 		UPDATE ballot_codes bc SET spent = true FROM rounds r
 		WHERE bc.code = $1 AND NOT bc.spent AND r.id = bc.round_id AND r.status = 'open'
-		RETURNING bc.round_id, bc.category_id`, code).Scan(&roundID, &categoryID)
+		RETURNING bc.round_id, bc.category_id`, code).QueryRow(func(row pgx.Row) error { return row.Scan(&roundID, &categoryID) })
+	b.Queue(`COMMIT`)
+	err := s.pool.SendBatch(ctx, b).Close()
 	if errors.Is(err, pgx.ErrNoRows) {
 		ci, lookErr := s.Code(ctx, code)
 		switch {
@@ -207,26 +252,19 @@ func (s *Store) insertBallot(ctx context.Context, roundID, categoryID int64, cho
 		vals = append(vals, int16(c))
 	}
 	receipt := RandomCode(12)
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var ballotID string
-		if err := tx.QueryRow(ctx, `INSERT INTO ballots (round_id, category_id, receipt) VALUES ($1, $2, $3) RETURNING id::text`,
-			roundID, categoryID, receipt).Scan(&ballotID); err != nil {
-			return err
-		}
-		// Only subjects of this round are accepted.
-		tag, err := tx.Exec(ctx, `
-			INSERT INTO ballot_choices (ballot_id, round_subject_id, choice)
-			SELECT $1::uuid, c.id, c.choice FROM unnest($2::bigint[], $3::smallint[]) AS c(id, choice)
-			JOIN round_subjects s ON s.id = c.id AND s.round_id = $4`, ballotID, ids, vals, roundID)
-		if err != nil {
-			return err
-		}
-		if int(tag.RowsAffected()) != len(choices) {
-			return fmt.Errorf("%w: choices for subjects outside the round", ErrInvalid)
-		}
-		return nil
-	})
-	return receipt, err
+	// One row, one statement. It is stored only if every subject belongs to the round.
+	tag, err := s.pool.Exec(ctx, `
+		INSERT INTO ballots (round_id, category_id, receipt, subject_ids, choices)
+		SELECT $1, $2, $3, $4, $5
+		WHERE (SELECT count(*) FROM round_subjects WHERE round_id = $1 AND id = ANY($4)) = cardinality($4::bigint[])`,
+		roundID, categoryID, receipt, ids, vals)
+	if err != nil {
+		return "", err
+	}
+	if tag.RowsAffected() != 1 {
+		return "", fmt.Errorf("%w: choices for subjects outside the round", ErrInvalid)
+	}
+	return receipt, nil
 }
 
 // Turnout is one category's reconciliation: 应到 (codes issued), 实到 (ballots cast),
@@ -248,10 +286,10 @@ func (s *Store) Turnout(ctx context.Context, townshipID, roundID int64, withVote
 		SELECT rc.category_id, c.name AS category, rc.group_key,
 		       (SELECT count(*) FROM ballot_codes bc WHERE bc.round_id = rc.round_id AND bc.category_id = rc.category_id)::int AS issued,
 		       (SELECT count(*) FROM ballot_codes bc WHERE bc.round_id = rc.round_id AND bc.category_id = rc.category_id AND bc.spent)::int AS cast_count,
-		       CASE WHEN $3 THEN (SELECT count(*) FROM ballot_choices ch JOIN ballots b ON b.id = ch.ballot_id
-		            WHERE b.round_id = rc.round_id AND b.category_id = rc.category_id AND ch.choice < 5) ELSE 0 END::int AS valid,
-		       CASE WHEN $3 THEN (SELECT count(*) FROM ballot_choices ch JOIN ballots b ON b.id = ch.ballot_id
-		            WHERE b.round_id = rc.round_id AND b.category_id = rc.category_id AND ch.choice = 5) ELSE 0 END::int AS abstained
+		       CASE WHEN $3 THEN (SELECT count(*) FROM ballots b, unnest(b.choices) ch
+		            WHERE b.round_id = rc.round_id AND b.category_id = rc.category_id AND ch < 5) ELSE 0 END::int AS valid,
+		       CASE WHEN $3 THEN (SELECT count(*) FROM ballots b, unnest(b.choices) ch
+		            WHERE b.round_id = rc.round_id AND b.category_id = rc.category_id AND ch = 5) ELSE 0 END::int AS abstained
 		FROM round_categories rc JOIN rater_categories c ON c.id = rc.category_id
 		JOIN rounds r ON r.id = rc.round_id
 		WHERE r.township_id = $1 AND rc.round_id = $2

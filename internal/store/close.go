@@ -120,10 +120,10 @@ func evaluateRound(ctx context.Context, tx pgx.Tx, round Round) error {
 	// The tally: one row per subject, group and choice.
 	tallies := map[int64]map[string]rules.Tally{}
 	rows, err = tx.Query(ctx, `
-		SELECT ch.round_subject_id, rc.group_key, ch.choice, count(*)
-		FROM ballot_choices ch
-		JOIN ballots b ON b.id = ch.ballot_id
+		SELECT x.subject_id, rc.group_key, x.choice, count(*)
+		FROM ballots b
 		JOIN round_categories rc ON rc.round_id = b.round_id AND rc.category_id = b.category_id
+		CROSS JOIN LATERAL unnest(b.subject_ids, b.choices) AS x(subject_id, choice)
 		WHERE b.round_id = $1
 		GROUP BY 1, 2, 3`, round.ID)
 	if err != nil {
@@ -236,39 +236,23 @@ func evaluateRound(ctx context.Context, tx pgx.Tx, round Round) error {
 }
 
 // scrub rewrites a closed round's ballots so that neither their transaction ids nor
-// their physical order tell in what order they were cast: every ballot and choice is
-// re-inserted in random order in one transaction, every code row rewritten in another,
-// and the dead row versions are vacuumed away.
+// their physical order tell in what order they were cast: every ballot is re-inserted
+// in random order in one transaction, every code row rewritten in another, and the
+// dead row versions are vacuumed away.
 func (s *Store) scrub(ctx context.Context, roundID int64) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		type ballot struct {
-			id       [16]byte
-			category int64
-			receipt  string
-		}
+		rows, _ := tx.Query(ctx, `SELECT id, category_id, receipt, subject_ids, choices FROM ballots WHERE round_id = $1`, roundID)
 		var ballots [][]any
-		rows, _ := tx.Query(ctx, `SELECT id, category_id, receipt FROM ballots WHERE round_id = $1`, roundID)
 		for rows.Next() {
-			var b ballot
-			if err := rows.Scan(&b.id, &b.category, &b.receipt); err != nil {
+			var id [16]byte
+			var category int64
+			var receipt string
+			var subjects []int64
+			var choices []int16
+			if err := rows.Scan(&id, &category, &receipt, &subjects, &choices); err != nil {
 				return err
 			}
-			ballots = append(ballots, []any{b.id, roundID, b.category, b.receipt})
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		var choices [][]any
-		rows, _ = tx.Query(ctx, `SELECT ch.ballot_id, ch.round_subject_id, ch.choice FROM ballot_choices ch
-			JOIN ballots b ON b.id = ch.ballot_id WHERE b.round_id = $1`, roundID)
-		for rows.Next() {
-			var bid [16]byte
-			var sid int64
-			var c int16
-			if err := rows.Scan(&bid, &sid, &c); err != nil {
-				return err
-			}
-			choices = append(choices, []any{bid, sid, c})
+			ballots = append(ballots, []any{id, roundID, category, receipt, subjects, choices})
 		}
 		if err := rows.Err(); err != nil {
 			return err
@@ -277,11 +261,7 @@ func (s *Store) scrub(ctx context.Context, roundID int64) error {
 			return err
 		}
 		rand.Shuffle(len(ballots), func(i, j int) { ballots[i], ballots[j] = ballots[j], ballots[i] })
-		rand.Shuffle(len(choices), func(i, j int) { choices[i], choices[j] = choices[j], choices[i] })
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"ballots"}, []string{"id", "round_id", "category_id", "receipt"}, pgx.CopyFromRows(ballots)); err != nil {
-			return err
-		}
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"ballot_choices"}, []string{"ballot_id", "round_subject_id", "choice"}, pgx.CopyFromRows(choices))
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"ballots"}, []string{"id", "round_id", "category_id", "receipt", "subject_ids", "choices"}, pgx.CopyFromRows(ballots))
 		return err
 	})
 	if err != nil {
@@ -290,7 +270,7 @@ func (s *Store) scrub(ctx context.Context, roundID int64) error {
 	if _, err := s.pool.Exec(ctx, `UPDATE ballot_codes SET spent = spent WHERE round_id = $1`, roundID); err != nil {
 		return err
 	}
-	_, err = s.pool.Exec(ctx, `VACUUM ballots, ballot_choices, ballot_codes`)
+	_, err = s.pool.Exec(ctx, `VACUUM ballots, ballot_codes`)
 	return err
 }
 

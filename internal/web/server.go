@@ -4,6 +4,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
@@ -20,6 +21,9 @@ type Server struct {
 	sessions      *scs.SessionManager
 	cfg           config.Config
 	sessionsStore *pgxstore.PostgresStore
+	// ballots caches an open round's ballot subjects. An open round is frozen, so the
+	// cache never goes stale, on this replica or any other.
+	ballots sync.Map // round id -> []store.BallotSubject
 }
 
 // New builds a server. Sessions live in PostgreSQL, so they survive restarts and are

@@ -34,17 +34,17 @@ func (s *Server) notice(w http.ResponseWriter, r *http.Request, status int, titl
 func (s *Server) raterCode(w http.ResponseWriter, r *http.Request, code string) (store.CodeInfo, bool) {
 	w.Header().Set("Cache-Control", "no-store")
 	key := "code-ip:" + s.clientIP(r)
-	n, until, err := s.store.AuthFailures(r.Context(), key, throttleWindow)
-	if err != nil {
+	ci, n, until, err := s.store.CodeThrottled(r.Context(), code, key, throttleWindow)
+	if err != nil && !errors.Is(err, store.ErrCodeUnknown) {
 		s.serverError(w, r, err)
-		return store.CodeInfo{}, false
+		return ci, false
 	}
+	// Over the limit, even a right code is not looked at: guessing gains nothing.
 	if n >= maxCodeFailures {
 		mins := int(time.Until(until).Minutes()) + 1
 		s.notice(w, r, http.StatusTooManyRequests, "尝试次数过多", fmt.Sprintf("输入错误的测评码次数过多,请 %d 分钟后再试,或向工作人员求助。", mins))
 		return store.CodeInfo{}, false
 	}
-	ci, err := s.store.Code(r.Context(), code)
 	if errors.Is(err, store.ErrCodeUnknown) {
 		if err := s.store.RecordAuthFailure(r.Context(), key); err != nil {
 			s.serverError(w, r, err)
@@ -95,7 +95,7 @@ func (s *Server) ballotPost(w http.ResponseWriter, r *http.Request) {
 // ballotStep runs the ballot: GET shows it; POST checks every subject is answered and
 // shows the confirmation; step=edit goes back; step=cast casts and shows the receipt.
 func (s *Server) ballotStep(w http.ResponseWriter, r *http.Request, code string, ci store.CodeInfo, action string, paper bool) {
-	subjects, err := s.store.BallotSubjects(r.Context(), ci.RoundID)
+	subjects, err := s.ballotSubjects(r, ci)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -153,13 +153,25 @@ func (s *Server) ballotStep(w http.ResponseWriter, r *http.Request, code string,
 	}
 }
 
+// ballotSubjects returns the round's ballot, from the cache once the round is open.
+func (s *Server) ballotSubjects(r *http.Request, ci store.CodeInfo) ([]store.BallotSubject, error) {
+	if v, ok := s.ballots.Load(ci.RoundID); ok {
+		return v.([]store.BallotSubject), nil
+	}
+	subjects, err := s.store.BallotSubjects(r.Context(), ci.RoundID)
+	if err == nil && ci.RoundStatus == store.StatusOpen {
+		s.ballots.Store(ci.RoundID, subjects)
+	}
+	return subjects, err
+}
+
 func (s *Server) ballotReport(w http.ResponseWriter, r *http.Request) {
 	code := normalizeCode(chiParam(r, "code"))
 	ci, ok := s.raterCode(w, r, code)
 	if !ok {
 		return
 	}
-	subjects, err := s.store.BallotSubjects(r.Context(), ci.RoundID)
+	subjects, err := s.ballotSubjects(r, ci)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
