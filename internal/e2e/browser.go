@@ -5,10 +5,12 @@ package e2e
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -81,4 +83,35 @@ func Screenshot(ctx context.Context, name string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(OutputDir(), name+".png"), png, 0o644)
+}
+
+// ClickNav clicks an element that loads a new page (a link or a form's button) and
+// waits until a new document containing want has loaded. Waiting for want alone can
+// match the old page (a flash message from the previous step, say) and then act on
+// nodes that are being torn down.
+func ClickNav(sel, want chromedp.CSS) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		if _, err := chromedp.Evaluate[bool](`document.documentElement.dataset.stale = "1", true`)(ctx, t); err != nil {
+			return chromedp.Void{}, err
+		}
+		if _, err := chromedp.Click(sel)(ctx, t); err != nil {
+			return chromedp.Void{}, err
+		}
+		check := chromedp.Evaluate[bool](fmt.Sprintf(`document.readyState === "complete" && document.documentElement.dataset.stale !== "1" && document.querySelector(%q) !== null`, string(want)))
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			// Errors while the old document goes away are expected; keep polling.
+			if ok, err := check(ctx, t); err == nil && ok {
+				return chromedp.Void{}, nil
+			}
+			if time.Now().After(deadline) {
+				return chromedp.Void{}, fmt.Errorf("after clicking %s: no new page with %s", sel, want)
+			}
+			select {
+			case <-ctx.Done():
+				return chromedp.Void{}, ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
 }

@@ -84,8 +84,7 @@ func signIn(t *testing.T, ctx context.Context, base, user string) {
 		chromedp.WaitVisible(tid("login-form")),
 		chromedp.SendKeys(chromedp.CSS("#username"), user),
 		chromedp.SendKeys(chromedp.CSS("#password"), demo.Password),
-		chromedp.Click(tid("login-submit")),
-		chromedp.WaitVisible(tid("whoami")),
+		ClickNav(tid("login-submit"), tid("whoami")),
 	)
 	if err != nil {
 		t.Fatalf("sign in as %s: %v", user, err)
@@ -112,8 +111,7 @@ func TestRostersInBrowser(t *testing.T) {
 		chromedp.Navigate(base+"/villages/new"),
 		chromedp.WaitVisible(tid("village-form")),
 		chromedp.SendKeys(chromedp.CSS("#name"), "桃园村"),
-		chromedp.Click(tid("save")),
-		chromedp.WaitVisible(tid("flash")),
+		ClickNav(tid("save"), tid("flash")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -142,8 +140,7 @@ func TestRostersInBrowser(t *testing.T) {
 		chromedp.Navigate(base+"/raters/import"),
 		chromedp.WaitVisible(chromedp.CSS("#file")),
 		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{xlsx}),
-		chromedp.Click(tid("import-submit")),
-		chromedp.WaitVisible(tid("flash")),
+		ClickNav(tid("import-submit"), tid("flash")),
 	)
 	if err != nil {
 		t.Fatal(err)

@@ -35,7 +35,7 @@ func TestWholeMeeting(t *testing.T) {
 	if err := Screenshot(ctx, "10-round-new"); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(tid("save")), chromedp.WaitVisible(tid("round-title"))); err != nil {
+	if err := chromedp.Do(ctx, ClickNav(tid("save"), tid("round-title"))); err != nil {
 		t.Fatal(err)
 	}
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
@@ -43,17 +43,15 @@ func TestWholeMeeting(t *testing.T) {
 	fmt.Sscanf(loc[strings.LastIndex(loc, "/")+1:], "%d", &roundID)
 
 	// Opening without reports is refused with the reason.
-	if err := chromedp.Do(ctx, chromedp.Click(tid("open-round")), chromedp.WaitVisible(tid("open-problems"))); err != nil {
+	if err := chromedp.Do(ctx, ClickNav(tid("open-round"), tid("open-problems"))); err != nil {
 		t.Fatal(err)
 	}
 	// One report through the form, the rest straight into the store.
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d", roundID)),
-		chromedp.Click(tid("report-link")),
-		chromedp.WaitVisible(tid("report-form")),
+		ClickNav(tid("report-link"), tid("report-form")),
 		chromedp.SetValue(chromedp.CSS("#text"), "一年来,乡党委坚持服务电站建设大局,完成征地拆迁任务,村级集体经济稳步增长。"),
-		chromedp.Click(tid("save")),
-		chromedp.WaitVisible(tid("round-title")),
+		ClickNav(tid("save"), tid("round-title")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -70,12 +68,9 @@ func TestWholeMeeting(t *testing.T) {
 	// Codes for the public and the Party committee; print the slips.
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d", roundID)),
-		chromedp.Click(tid("gen-群众代表")),
-		chromedp.WaitVisible(tid("flash")),
-		chromedp.Click(tid("gen-党委委员")),
-		chromedp.WaitVisible(tid("flash")),
-		chromedp.Click(tid("slips-群众代表")),
-		chromedp.WaitVisible(tid("slips")),
+		ClickNav(tid("gen-群众代表"), tid("flash")),
+		ClickNav(tid("gen-党委委员"), tid("flash")),
+		ClickNav(tid("slips-群众代表"), tid("slips")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -89,8 +84,7 @@ func TestWholeMeeting(t *testing.T) {
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d", roundID)),
-		chromedp.Click(tid("open-round")),
-		chromedp.WaitVisible(tid("close-round")),
+		ClickNav(tid("open-round"), tid("close-round")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +114,7 @@ func TestWholeMeeting(t *testing.T) {
 			if _, err := chromedp.Run(phone, chromedp.Evaluate[bool](`document.querySelectorAll('input[type=radio]').forEach(e => e.required = false); true`)); err != nil {
 				t.Fatal(err)
 			}
-			if err := chromedp.Do(phone, chromedp.Click(tid("ballot-next")), chromedp.WaitVisible(tid("ballot-missing"))); err != nil {
+			if err := chromedp.Do(phone, ClickNav(tid("ballot-next"), tid("ballot-missing"))); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -132,7 +126,7 @@ func TestWholeMeeting(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := chromedp.Do(phone, chromedp.Click(tid("ballot-next")), chromedp.WaitVisible(tid("confirm-form"))); err != nil {
+		if err := chromedp.Do(phone, ClickNav(tid("ballot-next"), tid("confirm-form"))); err != nil {
 			t.Fatal(err)
 		}
 		if i == 0 {
@@ -140,7 +134,7 @@ func TestWholeMeeting(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := chromedp.Do(phone, chromedp.Click(tid("ballot-cast")), chromedp.WaitVisible(tid("receipt"))); err != nil {
+		if err := chromedp.Do(phone, ClickNav(tid("ballot-cast"), tid("receipt"))); err != nil {
 			t.Fatal(err)
 		}
 		rc, _ := chromedp.Run(phone, chromedp.Text(tid("receipt")))
@@ -175,8 +169,7 @@ func TestWholeMeeting(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d", roundID)),
 		chromedp.Click(chromedp.CSS(`input[name=confirm]`)),
-		chromedp.Click(tid("close-round")),
-		chromedp.WaitVisible(tid("results-table")),
+		ClickNav(tid("close-round"), tid("results-table")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -186,10 +179,8 @@ func TestWholeMeeting(t *testing.T) {
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d", roundID)),
-		chromedp.Click(tid("publish-round")),
-		chromedp.WaitVisible(tid("public-link")),
-		chromedp.Click(tid("public-link")),
-		chromedp.WaitVisible(tid("public-results")),
+		ClickNav(tid("publish-round"), tid("public-link")),
+		ClickNav(tid("public-link"), tid("public-results")),
 	)
 	if err != nil {
 		t.Fatal(err)
