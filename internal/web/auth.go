@@ -49,8 +49,7 @@ func (s *Server) throttled(r *http.Request, accountKey, addressKey string) (time
 }
 
 func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+	if !s.parseForm(w, r) {
 		return
 	}
 	username := strings.ToLower(clean(r.PostForm.Get("username")))

@@ -149,11 +149,6 @@ func (s *Server) personExport(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) personImportPost(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
-	rows, msg := readUpload(w, r)
-	if msg != "" {
-		s.render(w, r, http.StatusUnprocessableEntity, view.Import(s.chrome(r, "导入干部", "people"), s.personImportPage(nil, msg)))
-		return
-	}
 	orgs, err := s.store.AllOrganisations(r.Context(), u.TownshipID)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -172,14 +167,7 @@ func (s *Server) personImportPost(w http.ResponseWriter, r *http.Request) {
 	for _, p := range existing {
 		taken[fmt.Sprint(p.OrganisationID, "|", p.Name)] = true
 	}
-	var inputs []store.PersonInput
-	var rowNums []int
-	var errs []view.RowError
-	for i, row := range rows {
-		rowNum := i + 2
-		if blankRow(row) {
-			continue
-		}
+	parse := func(row []string) (store.PersonInput, string) {
 		in := store.PersonInput{Name: cell(row, 0), Position: cell(row, 1), Phone: cell(row, 5), Active: true}
 		var v Validator
 		orgName := cell(row, 2)
@@ -203,34 +191,10 @@ func (s *Server) personImportPost(w http.ResponseWriter, r *http.Request) {
 			taken[key] = true
 			in.OrganisationID = org.ID
 		}
-		if !v.Valid() {
-			errs = append(errs, view.RowError{Row: rowNum, Reason: firstMessages(v, []string{"name", "position", "organisation_id", "level", "village_cadre", "phone"})})
-			continue
-		}
-		inputs = append(inputs, in)
-		rowNums = append(rowNums, rowNum)
+		return in, firstMessages(v, []string{"name", "position", "organisation_id", "level", "village_cadre", "phone"})
 	}
-	if len(errs) == 0 && len(inputs) == 0 {
-		s.render(w, r, http.StatusUnprocessableEntity, view.Import(s.chrome(r, "导入干部", "people"), s.personImportPage(nil, "文件中没有数据行")))
-		return
-	}
-	if len(errs) == 0 {
-		err = s.store.ImportPeople(r.Context(), u.TownshipID, inputs)
-		var re *store.RowError
-		switch {
-		case errors.As(err, &re) && errors.Is(err, store.ErrConflict):
-			errs = append(errs, view.RowError{Row: rowNums[re.Index], Reason: "与已有干部重名"})
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		}
-	}
-	if len(errs) > 0 {
-		s.render(w, r, http.StatusUnprocessableEntity, view.Import(s.chrome(r, "导入干部", "people"), s.personImportPage(errs, "")))
-		return
-	}
-	s.flash(r, fmt.Sprintf("已导入 %d 名干部", len(inputs)))
-	http.Redirect(w, r, "/people", http.StatusSeeOther)
+	insert := func(items []store.PersonInput) error { return s.store.ImportPeople(r.Context(), u.TownshipID, items) }
+	runImport(s, w, r, importUI{title: "导入干部", nav: "people", page: s.personImportPage, noun: "名干部", conflict: "与已有干部重名"}, parse, insert)
 }
 
 func (s *Server) raterImportPage(errs []view.RowError, formErr string) view.ImportData {
@@ -261,11 +225,6 @@ func (s *Server) raterExport(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) raterImportPost(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
-	rows, msg := readUpload(w, r)
-	if msg != "" {
-		s.render(w, r, http.StatusUnprocessableEntity, view.Import(s.chrome(r, "导入评议代表", "raters"), s.raterImportPage(nil, msg)))
-		return
-	}
 	cats, err := s.store.RaterCategories(r.Context(), u.TownshipID)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -286,14 +245,7 @@ func (s *Server) raterImportPost(w http.ResponseWriter, r *http.Request) {
 	for _, x := range existing {
 		taken[fmt.Sprint(x.CategoryID, "|", x.Name)] = true
 	}
-	var inputs []store.RaterInput
-	var rowNums []int
-	var errs []view.RowError
-	for i, row := range rows {
-		rowNum := i + 2
-		if blankRow(row) {
-			continue
-		}
+	parse := func(row []string) (store.RaterInput, string) {
 		in := store.RaterInput{Name: cell(row, 0), Unit: cell(row, 2), Phone: cell(row, 3), Active: true}
 		var v Validator
 		catName := cell(row, 1)
@@ -309,32 +261,64 @@ func (s *Server) raterImportPost(w http.ResponseWriter, r *http.Request) {
 			}
 			taken[key] = true
 		}
-		if !v.Valid() {
-			errs = append(errs, view.RowError{Row: rowNum, Reason: firstMessages(v, []string{"name", "category_id", "unit", "phone"})})
+		return in, firstMessages(v, []string{"name", "category_id", "unit", "phone"})
+	}
+	insert := func(items []store.RaterInput) error { return s.store.ImportRaters(r.Context(), u.TownshipID, items) }
+	runImport(s, w, r, importUI{title: "导入评议代表", nav: "raters", page: s.raterImportPage, noun: "名评议代表", conflict: "与已有代表重名"}, parse, insert)
+}
+
+// importUI is what differs between the import pages.
+type importUI struct {
+	title, nav string
+	page       func(errs []view.RowError, formErr string) view.ImportData
+	noun       string // 名干部
+	conflict   string // the reason for a row that a concurrent change made a duplicate
+}
+
+// runImport reads the uploaded sheet, checks every row with parse (which returns a
+// reason for a bad row), and inserts all rows in one transaction only if none is bad.
+func runImport[T any](s *Server, w http.ResponseWriter, r *http.Request, ui importUI, parse func([]string) (T, string), insert func([]T) error) {
+	fail := func(errs []view.RowError, msg string) {
+		s.render(w, r, http.StatusUnprocessableEntity, view.Import(s.chrome(r, ui.title, ui.nav), ui.page(errs, msg)))
+	}
+	rows, msg := readUpload(w, r)
+	if msg != "" {
+		fail(nil, msg)
+		return
+	}
+	var items []T
+	var rowNums []int
+	var errs []view.RowError
+	for i, row := range rows {
+		if blankRow(row) {
 			continue
 		}
-		inputs = append(inputs, in)
-		rowNums = append(rowNums, rowNum)
-	}
-	if len(errs) == 0 && len(inputs) == 0 {
-		s.render(w, r, http.StatusUnprocessableEntity, view.Import(s.chrome(r, "导入评议代表", "raters"), s.raterImportPage(nil, "文件中没有数据行")))
-		return
-	}
-	if len(errs) == 0 {
-		err = s.store.ImportRaters(r.Context(), u.TownshipID, inputs)
-		var re *store.RowError
-		switch {
-		case errors.As(err, &re) && errors.Is(err, store.ErrConflict):
-			errs = append(errs, view.RowError{Row: rowNums[re.Index], Reason: "与已有代表重名"})
-		case err != nil:
-			s.serverError(w, r, err)
-			return
+		item, reason := parse(row)
+		if reason != "" {
+			errs = append(errs, view.RowError{Row: i + 2, Reason: reason})
+			continue
 		}
+		items = append(items, item)
+		rowNums = append(rowNums, i+2)
+	}
+	if len(errs) == 0 && len(items) == 0 {
+		fail(nil, "文件中没有数据行")
+		return
 	}
 	if len(errs) > 0 {
-		s.render(w, r, http.StatusUnprocessableEntity, view.Import(s.chrome(r, "导入评议代表", "raters"), s.raterImportPage(errs, "")))
+		fail(errs, "")
 		return
 	}
-	s.flash(r, fmt.Sprintf("已导入 %d 名评议代表", len(inputs)))
-	http.Redirect(w, r, "/raters", http.StatusSeeOther)
+	var re *store.RowError
+	err := insert(items)
+	switch {
+	case errors.As(err, &re) && errors.Is(err, store.ErrConflict):
+		fail([]view.RowError{{Row: rowNums[re.Index], Reason: ui.conflict}}, "")
+		return
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	}
+	s.flash(r, fmt.Sprintf("已导入 %d %s", len(items), ui.noun))
+	http.Redirect(w, r, ui.page(nil, "").Back, http.StatusSeeOther)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -8,6 +9,15 @@ import (
 
 	"pingyi/web/view"
 )
+
+// parseForm parses a posted form; on failure it answers 400 and returns false.
+func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+		return false
+	}
+	return true
+}
 
 // Validator collects field messages in Chinese.
 type Validator struct {

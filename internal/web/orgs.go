@@ -79,8 +79,7 @@ func (s *Server) orgEditPost(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) orgSave(w http.ResponseWriter, r *http.Request, id int64) {
 	u := currentUser(r)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+	if !s.parseForm(w, r) {
 		return
 	}
 	f := r.PostForm
@@ -141,8 +140,7 @@ func (s *Server) villageCreate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) villageCreatePost(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+	if !s.parseForm(w, r) {
 		return
 	}
 	d := view.VillageFormData{Name: clean(r.PostForm.Get("name"))}

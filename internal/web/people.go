@@ -80,8 +80,7 @@ func checkPerson(v *Validator, in *store.PersonInput, org *store.Organisation, l
 
 func (s *Server) personSave(w http.ResponseWriter, r *http.Request, id int64) {
 	u := currentUser(r)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+	if !s.parseForm(w, r) {
 		return
 	}
 	f := r.PostForm

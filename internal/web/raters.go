@@ -71,8 +71,7 @@ func checkRater(v *Validator, in *store.RaterInput, catOK bool) {
 
 func (s *Server) raterSave(w http.ResponseWriter, r *http.Request, id int64) {
 	u := currentUser(r)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+	if !s.parseForm(w, r) {
 		return
 	}
 	f := r.PostForm
@@ -120,8 +119,7 @@ func (s *Server) categoryList(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) categoryCreatePost(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+	if !s.parseForm(w, r) {
 		return
 	}
 	d := view.CategoryListData{Name: clean(r.PostForm.Get("name")), Group: r.PostForm.Get("group")}

@@ -155,8 +155,7 @@ func parseRoundForm(r *http.Request, d *view.RoundFormData, creating bool) (stor
 
 func (s *Server) roundCreatePost(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+	if !s.parseForm(w, r) {
 		return
 	}
 	d, err := s.roundFormDefaults(r)
@@ -184,8 +183,7 @@ func (s *Server) roundEditPost(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+	if !s.parseForm(w, r) {
 		return
 	}
 	d, err := s.roundFormDefaults(r)
@@ -329,8 +327,7 @@ func (s *Server) subjectAddPost(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+	if !s.parseForm(w, r) {
 		return
 	}
 	v := r.PostForm.Get("subject")
@@ -378,8 +375,7 @@ func (s *Server) codesPost(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+	if !s.parseForm(w, r) {
 		return
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("n")))
@@ -518,8 +514,7 @@ func (s *Server) talkList(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) talkHeldPost(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+	if !s.parseForm(w, r) {
 		return
 	}
 	id := idParam(r)

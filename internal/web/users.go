@@ -65,8 +65,7 @@ func (s *Server) userEditPost(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) userSave(w http.ResponseWriter, r *http.Request, id int64) {
 	cu := currentUser(r)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+	if !s.parseForm(w, r) {
 		return
 	}
 	f := r.PostForm

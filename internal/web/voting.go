@@ -214,8 +214,7 @@ func (s *Server) paperBallot(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
 		raw = r.URL.Query().Get("code")
 	} else {
-		if err := r.ParseForm(); err != nil {
-			s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+		if !s.parseForm(w, r) {
 			return
 		}
 		raw = r.PostForm.Get("code")

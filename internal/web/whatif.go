@@ -42,8 +42,7 @@ func pctField(v string) (int, bool) {
 }
 
 func (s *Server) whatifPost(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
+	if !s.parseForm(w, r) {
 		return
 	}
 	f := r.PostForm
