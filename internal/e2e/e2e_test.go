@@ -169,8 +169,39 @@ func TestRostersInBrowser(t *testing.T) {
 	if err := Screenshot(ctx, "04-raters-pinyin"); err != nil {
 		t.Fatal(err)
 	}
+	// What-if: 30/70 with 7 of 9 and 20 of 21 satisfied is exactly 90%.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/whatif"),
+		chromedp.WaitVisible(tid("whatif-form")),
+		chromedp.SetValue(chromedp.CSS(`input[name=w_peer]`), "30"),
+		chromedp.SetValue(chromedp.CSS(`input[name=w_public]`), "70"),
+		chromedp.SetValue(chromedp.CSS(`input[name=name_0]`), "王德顺"),
+		chromedp.SetValue(chromedp.CSS(`input[name=peer_0_1]`), "7"),
+		chromedp.SetValue(chromedp.CSS(`input[name=peer_0_3]`), "2"),
+		chromedp.SetValue(chromedp.CSS(`input[name=public_0_1]`), "20"),
+		chromedp.SetValue(chromedp.CSS(`input[name=public_0_3]`), "1"),
+		chromedp.SetValue(chromedp.CSS(`input[name=name_1]`), "河口村党支部"),
+		chromedp.SetValue(chromedp.CSS(`select[name=kind_1]`), "organisation"),
+		chromedp.SetValue(chromedp.CSS(`input[name=peer_1_1]`), "5"),
+		chromedp.SetValue(chromedp.CSS(`input[name=peer_1_4]`), "2"),
+		chromedp.SetValue(chromedp.CSS(`input[name=public_1_1]`), "60"),
+		chromedp.SetValue(chromedp.CSS(`input[name=public_1_3]`), "30"),
+		chromedp.SetValue(chromedp.CSS(`input[name=public_1_4]`), "12"),
+		chromedp.SetValue(chromedp.CSS(`select[name=prior_1]`), "1"),
+		ClickNav(tid("whatif-submit"), tid("whatif-results")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ = chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="satisfaction"]')].map(e => e.textContent)`))
+	if len(got) != 2 || got[0] != "90.00%" {
+		t.Fatalf("what-if satisfaction %v, want 90.00%% first", got)
+	}
+	if err := Screenshot(ctx, "07-whatif-results"); err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range []struct{ path, name string }{
-		{"/people", "05-people"}, {"/orgs", "06-orgs"}, {"/whatif", "07-whatif"}, {"/users", "08-users"},
+		{"/people", "05-people"}, {"/orgs", "06-orgs"}, {"/users", "08-users"},
 	} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+p.path), chromedp.WaitVisible(tid("nav"))); err != nil {
 			t.Fatal(err)
@@ -178,5 +209,42 @@ func TestRostersInBrowser(t *testing.T) {
 		if err := Screenshot(ctx, p.name); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+func TestSecretaryInBrowser(t *testing.T) {
+	ctx := newTab(t)
+	base, st := startAppStore(t)
+	bg := context.Background()
+	town, _ := st.TownshipByName(bg, demo.Township)
+	cats, _ := st.RaterCategories(bg, town.ID)
+	groups := map[int64]string{}
+	for _, c := range cats {
+		groups[c.ID] = c.DefaultGroup
+	}
+	if _, err := st.CreateRound(bg, town.ID, store.RoundInput{Title: "2025 年度村级述职评议", Year: 2025, Kind: "year_end", Weights: store.Weights{Peer: 40, Public: 60},
+		Categories: groups, PassPct: 90, AdmonishBelowPct: 80, ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5,
+		Levels: []int{3}, People: true, Organisations: true}); err != nil {
+		t.Fatal(err)
+	}
+	signIn(t, ctx, base, "xiaoxuan")
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(tid("village-subjects"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := Screenshot(ctx, "20-secretary-home"); err != nil {
+		t.Fatal(err)
+	}
+	err := chromedp.Do(ctx,
+		ClickNav(tid("village-report-link"), tid("report-form")),
+		chromedp.SetValue(chromedp.CSS("#text"), "小漩村党支部 2025 年述职:完成电站移民安置,村集体经济收入 7 万元以上。"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Screenshot(ctx, "21-secretary-report"); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, ClickNav(tid("save"), tid("flash"))); err != nil {
+		t.Fatal(err)
 	}
 }

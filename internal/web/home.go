@@ -18,7 +18,24 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, view.Home(s.chrome(r, "工作台", "home"), view.HomeData{Counts: counts}))
+	d := view.HomeData{Counts: counts}
+	rounds, err := s.store.Rounds(r.Context(), u.TownshipID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for _, rd := range rounds {
+		if rd.Status == store.StatusDraft || rd.Status == store.StatusOpen {
+			d.Rounds = append(d.Rounds, rd)
+		}
+	}
+	talks, err := s.store.Talks(r.Context(), u.TownshipID, "pending")
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d.PendingTalks = len(talks)
+	s.render(w, r, http.StatusOK, view.Home(s.chrome(r, "工作台", "home"), d))
 }
 
 // villageHome is a secretary's own village; the village comes from the account, never

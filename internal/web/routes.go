@@ -25,6 +25,7 @@ func (s *Server) Handler() http.Handler {
 	// Raters: no account, a one-time ballot code. Public results: no sign-in.
 	r.Group(func(r chi.Router) {
 		r.Use(crossOriginProtection(s))
+		r.Get("/v", s.codeEntry)
 		r.Get("/v/{code}", s.ballotShow)
 		r.Post("/v/{code}", s.ballotPost)
 		r.Get("/v/{code}/report/{sid}", s.ballotReport)

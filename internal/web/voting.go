@@ -74,6 +74,20 @@ func (s *Server) codeUsable(w http.ResponseWriter, r *http.Request, ci store.Cod
 	return false
 }
 
+// codeEntry lets a rater type the code when scanning the QR code fails.
+func (s *Server) codeEntry(w http.ResponseWriter, r *http.Request) {
+	raw := r.URL.Query().Get("code")
+	code := normalizeCode(raw)
+	switch {
+	case raw == "":
+		s.render(w, r, http.StatusOK, view.CodeEntry("", ""))
+	case len(code) != store.CodeLength || strings.Trim(code, store.CodeAlphabet) != "":
+		s.render(w, r, http.StatusUnprocessableEntity, view.CodeEntry(raw, "测评码为 10 位字母和数字,请核对后重新输入"))
+	default:
+		http.Redirect(w, r, "/v/"+code, http.StatusSeeOther)
+	}
+}
+
 func (s *Server) ballotShow(w http.ResponseWriter, r *http.Request) {
 	code := normalizeCode(chiParam(r, "code"))
 	ci, ok := s.raterCode(w, r, code)
@@ -265,7 +279,7 @@ func (s *Server) slips(w http.ResponseWriter, r *http.Request) {
 		var b bytes.Buffer
 		b.WriteString("data:image/png;base64,")
 		b.WriteString(base64.StdEncoding.EncodeToString(png))
-		d.Slips = append(d.Slips, view.SlipView{Code: sl.Code, Category: sl.Category, URL: s.cfg.BaseURL + "/v/", QR: b.String(), Spent: sl.Spent})
+		d.Slips = append(d.Slips, view.SlipView{Code: sl.Code, Category: sl.Category, URL: s.cfg.BaseURL + "/v", QR: b.String(), Spent: sl.Spent})
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, view.Slips(d))

@@ -362,3 +362,18 @@ func TestOpeningNeedsReportsAndFreezes(t *testing.T) {
 		t.Fatalf("weights changed after opening: %+v (status %d)", w, p.status)
 	}
 }
+
+func TestCodeEntryPage(t *testing.T) {
+	a := newApp(t)
+	_, _, codes := a.round(t, []int{1}, true)
+	c := a.client()
+	if p := c.get("/v"); p.status != 200 || len(p.find("code-entry")) != 1 {
+		t.Fatalf("entry page: %d", p.status)
+	}
+	if p := c.get("/v?code=" + url.QueryEscape(strings.ToLower(codes[0][:5])+" "+strings.ToLower(codes[0][5:]))); p.status != http.StatusSeeOther || p.header.Get("Location") != "/v/"+codes[0] {
+		t.Fatalf("typed code: %d %s", p.status, p.header.Get("Location"))
+	}
+	if p := c.get("/v?code=O0I1L"); p.status != http.StatusUnprocessableEntity {
+		t.Fatalf("malformed code: %d", p.status)
+	}
+}
