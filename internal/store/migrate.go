@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/golang-migrate/migrate/v4"
@@ -27,8 +28,19 @@ func newMigrate(databaseURL string) (*migrate.Migrate, error) {
 	return m, nil
 }
 
-// migrateURL turns a postgres:// URL or a key=value DSN into golang-migrate's pgx5:// URL.
+// migrateURL turns a postgres:// URL into golang-migrate's pgx5:// URL, without the
+// pgxpool-only pool_* parameters (the server would take them for settings).
 func migrateURL(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			if strings.HasPrefix(k, "pool_") {
+				q.Del(k)
+			}
+		}
+		u.RawQuery = q.Encode()
+		dsn = u.String()
+	}
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"):
 		return "pgx5://" + strings.TrimPrefix(dsn, "postgres://")
