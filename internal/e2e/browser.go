@@ -9,9 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -115,3 +118,21 @@ func ClickNav(sel, want chromedp.CSS) chromedp.Action[chromedp.Void] {
 		}
 	}
 }
+
+// PrintPDF prints the current page as the browser would on A4, honouring the page's
+// print CSS, saves it as test-output/name.pdf and returns its page count.
+func PrintPDF(ctx context.Context, name string) (int, error) {
+	res, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) (page.PrintToPDFResult, error) {
+		css := true
+		return cdp.Call(ctx, t, page.PrintToPDF, page.PrintToPDFParams{PreferCSSPageSize: &css, PaperWidth: 8.27, PaperHeight: 11.69})
+	})
+	if err != nil {
+		return 0, err
+	}
+	if err := os.WriteFile(filepath.Join(OutputDir(), name+".pdf"), res.Data, 0o644); err != nil {
+		return 0, err
+	}
+	return len(pdfPageRE.FindAll(res.Data, -1)), nil
+}
+
+var pdfPageRE = regexp.MustCompile(`/Type\s*/Page[^s]`)

@@ -78,6 +78,10 @@ func TestWholeMeeting(t *testing.T) {
 	if err := Screenshot(ctx, "11-slips"); err != nil {
 		t.Fatal(err)
 	}
+	// Printed on A4: 8 slips a page, so 10 slips take 2 pages.
+	if pages, err := PrintPDF(ctx, "11-slips"); err != nil || pages != 2 {
+		t.Fatalf("slips PDF: %d pages, %v; want 2", pages, err)
+	}
 	codes, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="slip-code"]')].map(e => e.textContent)`))
 	if err != nil || len(codes) != 10 {
 		t.Fatalf("slip codes %v %v", codes, err)

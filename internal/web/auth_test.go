@@ -1,10 +1,16 @@
 package web_test
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"pingyi/internal/config"
+	"pingyi/internal/web"
 )
 
 func TestSignInAndOut(t *testing.T) {
@@ -142,5 +148,27 @@ func TestCrossSitePostRefused(t *testing.T) {
 	req.Header.Set("Origin", "https://evil.example")
 	if p := a.client().do(req); p.status != http.StatusForbidden {
 		t.Fatalf("cross-site sign-in: %d, want 403", p.status)
+	}
+}
+
+// TestSessionSharedAcrossReplicas signs in on one app instance and uses the session on
+// another over the same database, as behind a load balancer.
+func TestSessionSharedAcrossReplicas(t *testing.T) {
+	a := newApp(t)
+	c := a.client()
+	c.login("zzb")
+	cfg, _ := config.Load(func(string) string { return "" })
+	other := web.New(slog.New(slog.NewTextHandler(io.Discard, nil)), a.store, cfg)
+	defer other.Close()
+	ts := httptest.NewServer(other.Handler())
+	defer ts.Close()
+	// Move the cookie to the second replica's address.
+	from, _ := url.Parse(a.url)
+	to, _ := url.Parse(ts.URL)
+	c.http.Jar.SetCookies(to, c.http.Jar.Cookies(from))
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/", nil)
+	p := c.do(req)
+	if p.status != 200 || !strings.Contains(textOf(p, "whoami"), "周敏") {
+		t.Fatalf("second replica: %d %q", p.status, textOf(p, "whoami"))
 	}
 }
