@@ -65,3 +65,39 @@ func (s *Store) MarkTalkHeld(ctx context.Context, townshipID, id int64, on time.
 	}
 	return nil
 }
+
+// TalkInput is a talk recorded by hand: a person ("p") or an organisation ("o") subject.
+type TalkInput struct {
+	SubjectKind string
+	SubjectID   int64
+	Year        int
+	Kind        string
+	HeldOn      time.Time
+	HeldBy      string
+	Note        string
+}
+
+// RecordTalk records a talk held outside any round's task list. An organisation's talk
+// is with its responsible person. ErrNotFound if the subject is not in the township.
+func (s *Store) RecordTalk(ctx context.Context, townshipID int64, in TalkInput) error {
+	var q string
+	switch in.SubjectKind {
+	case "p":
+		q = `INSERT INTO talks (township_id, person_id, subject_name, talk_with_id, talk_with_name, year, kind, source, status, held_on, held_by, note)
+			SELECT $1, p.id, p.name, p.id, p.name, $3, $4, 'manual', 'held', $5, $6, $7 FROM people p WHERE p.township_id = $1 AND p.id = $2`
+	case "o":
+		q = `INSERT INTO talks (township_id, organisation_id, subject_name, talk_with_id, talk_with_name, year, kind, source, status, held_on, held_by, note)
+			SELECT $1, o.id, o.name, o.responsible_id, coalesce(rp.name, ''), $3, $4, 'manual', 'held', $5, $6, $7
+			FROM organisations o LEFT JOIN people rp ON rp.id = o.responsible_id WHERE o.township_id = $1 AND o.id = $2`
+	default:
+		return ErrInvalid
+	}
+	tag, err := s.pool.Exec(ctx, q, townshipID, in.SubjectID, in.Year, in.Kind, in.HeldOn, in.HeldBy, in.Note)
+	if err != nil {
+		return fmt.Errorf("store: record talk: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

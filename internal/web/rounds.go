@@ -503,13 +503,45 @@ func yes(b bool) string {
 	return ""
 }
 
+// talksData loads the talk list and the pickers of the hand-recorded talk form.
+func (s *Server) talksData(r *http.Request, d *view.TalksData) error {
+	u := currentUser(r)
+	var err error
+	if d.Talks, err = s.store.Talks(r.Context(), u.TownshipID, ""); err != nil {
+		return err
+	}
+	if d.People, err = s.store.AllPeople(r.Context(), u.TownshipID); err != nil {
+		return err
+	}
+	if d.Orgs, err = s.store.AllOrganisations(r.Context(), u.TownshipID); err != nil {
+		return err
+	}
+	d.Today = time.Now().Format("2006-01-02")
+	if d.Manual.Year == "" {
+		d.Manual.Year = strconv.Itoa(time.Now().Year())
+		d.Manual.HeldOn = d.Today
+	}
+	return nil
+}
+
 func (s *Server) talkList(w http.ResponseWriter, r *http.Request) {
-	talks, err := s.store.Talks(r.Context(), currentUser(r).TownshipID, "")
-	if err != nil {
+	var d view.TalksData
+	if err := s.talksData(r, &d); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, view.Talks(s.chrome(r, "谈话任务", "talks"), view.TalksData{Talks: talks, Today: time.Now().Format("2006-01-02")}))
+	s.render(w, r, http.StatusOK, view.Talks(s.chrome(r, "谈话任务", "talks"), d))
+}
+
+// checkHeld validates when and by whom a talk was held.
+func checkHeld(v *Validator, onText, by, note string) time.Time {
+	on, err := time.Parse("2006-01-02", onText)
+	v.Check(err == nil, "held_on", "请填写谈话日期")
+	v.Check(err != nil || !on.After(time.Now().Add(24*time.Hour)), "held_on", "谈话日期不能晚于今天")
+	v.Check(by != "", "held_by", "请填写谈话人")
+	v.Check(MaxChars(by, 30), "held_by", "谈话人不超过 30 字")
+	v.Check(MaxChars(note, 500), "note", "备注不超过 500 字")
+	return on
 }
 
 func (s *Server) talkHeldPost(w http.ResponseWriter, r *http.Request) {
@@ -518,35 +550,66 @@ func (s *Server) talkHeldPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := idParam(r)
-	on, err := time.Parse("2006-01-02", r.PostForm.Get("held_on"))
-	by := clean(r.PostForm.Get("held_by"))
-	msg := ""
-	switch {
-	case err != nil:
-		msg = "请填写谈话日期"
-	case on.After(time.Now().Add(24 * time.Hour)):
-		msg = "谈话日期不能晚于今天"
-	case by == "":
-		msg = "请填写谈话人"
-	case !MaxChars(by, 30) || !MaxChars(r.PostForm.Get("note"), 500):
-		msg = "谈话人不超过 30 字,备注不超过 500 字"
-	}
-	if msg != "" {
-		talks, err := s.store.Talks(r.Context(), u.TownshipID, "")
-		if err != nil {
+	by, note := clean(r.PostForm.Get("held_by")), clean(r.PostForm.Get("note"))
+	var v Validator
+	on := checkHeld(&v, r.PostForm.Get("held_on"), by, note)
+	if !v.Valid() {
+		d := view.TalksData{Errors: map[int64]string{id: firstMessages(v, []string{"held_on", "held_by", "note"})}}
+		if err := s.talksData(r, &d); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		s.render(w, r, http.StatusUnprocessableEntity, view.Talks(s.chrome(r, "谈话任务", "talks"),
-			view.TalksData{Talks: talks, Today: time.Now().Format("2006-01-02"), Errors: map[int64]string{id: msg}}))
+		s.render(w, r, http.StatusUnprocessableEntity, view.Talks(s.chrome(r, "谈话任务", "talks"), d))
 		return
 	}
-	if err := s.store.MarkTalkHeld(r.Context(), u.TownshipID, id, on, by, clean(r.PostForm.Get("note"))); err != nil {
+	if err := s.store.MarkTalkHeld(r.Context(), u.TownshipID, id, on, by, note); err != nil {
 		s.storeError(w, r, err)
 		return
 	}
 	s.flash(r, "已记录谈话")
 	http.Redirect(w, r, "/talks", http.StatusSeeOther)
+}
+
+func (s *Server) talkCreatePost(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	if !s.parseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	m := view.ManualTalk{Subject: f.Get("subject"), Year: clean(f.Get("year")), Kind: f.Get("kind"), HeldOn: f.Get("held_on"),
+		HeldBy: clean(f.Get("held_by")), Note: clean(f.Get("note"))}
+	var v Validator
+	in := store.TalkInput{Kind: m.Kind, HeldBy: m.HeldBy, Note: m.Note}
+	if len(m.Subject) > 1 {
+		in.SubjectKind, in.SubjectID = m.Subject[:1], formID(m.Subject[1:])
+	}
+	v.Check(in.SubjectID != 0, "subject", "请选择谈话对象")
+	year, err := strconv.Atoi(m.Year)
+	v.Check(err == nil && year >= 2000 && year <= 2100, "year", "年度须为 2000–2100 之间的整数")
+	in.Year = year
+	v.Check(in.Kind == "reminder" || in.Kind == "admonishment", "kind", "请选择谈话类别")
+	in.HeldOn = checkHeld(&v, m.HeldOn, m.HeldBy, m.Note)
+	if v.Valid() {
+		err := s.store.RecordTalk(r.Context(), u.TownshipID, in)
+		switch {
+		case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrInvalid):
+			v.Add("subject", "所选对象不存在")
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		default:
+			s.flash(r, "已记录"+store.TalkKindLabel(in.Kind))
+			http.Redirect(w, r, "/talks", http.StatusSeeOther)
+			return
+		}
+	}
+	m.Errors = v.Errors
+	d := view.TalksData{Manual: m}
+	if err := s.talksData(r, &d); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusUnprocessableEntity, view.Talks(s.chrome(r, "谈话任务", "talks"), d))
 }
 
 // subjectParam reads {sid} from the path.

@@ -69,6 +69,7 @@ func (s *Server) Handler() http.Handler {
 				r.Get("/rounds/{id}/results.xlsx", s.resultsXLSX)
 				r.Get("/talks", s.talkList)
 				r.Post("/talks/{id}/held", s.talkHeldPost)
+				r.Post("/talks/new", s.talkCreatePost)
 			})
 
 			// Office staff only: everything that writes.

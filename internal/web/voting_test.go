@@ -377,3 +377,35 @@ func TestCodeEntryPage(t *testing.T) {
 		t.Fatalf("malformed code: %d", p.status)
 	}
 }
+
+func TestManualTalk(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	leader := a.client()
+	leader.login("lingdao")
+	orgs, _ := a.store.AllOrganisations(ctx, 1)
+	var branch store.Organisation
+	for _, o := range orgs {
+		if o.Name == "小漩村党支部" {
+			branch = o
+		}
+	}
+	p := leader.post("/talks/new", url.Values{"subject": {""}, "year": {"2025"}, "kind": {"reminder"}, "held_on": {"2025-06-01"}, "held_by": {""}})
+	if p.status != http.StatusUnprocessableEntity || textOf(p, "error-subject") == "" || textOf(p, "error-held_by") == "" {
+		t.Fatalf("empty talk form: %d", p.status)
+	}
+	p = leader.post("/talks/new", url.Values{"subject": {fmt.Sprintf("o%d", branch.ID)}, "year": {"2025"}, "kind": {"admonishment"},
+		"held_on": {"2025-06-01"}, "held_by": {"陈建国"}, "note": {"群众反映问题较多"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("record talk: %d", p.status)
+	}
+	talks, _ := a.store.Talks(ctx, 1, "held")
+	if len(talks) != 1 || talks[0].TalkWithName != "刘志强" || talks[0].Source != "manual" || talks[0].Kind != "admonishment" {
+		t.Fatalf("recorded talk %+v", talks)
+	}
+	sec := a.client()
+	sec.login("xiaoxuan")
+	if p := sec.post("/talks/new", url.Values{"subject": {fmt.Sprintf("o%d", branch.ID)}}); p.status != http.StatusForbidden {
+		t.Fatalf("secretary records a talk: %d", p.status)
+	}
+}
