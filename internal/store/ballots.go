@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // CodeAlphabet has no 0/O, 1/I/L: codes are read off paper and typed on phones.
@@ -234,6 +235,11 @@ func (s *Store) CastBallot(ctx context.Context, code string, choices map[int64]i
 		return "", fmt.Errorf("store: spend code: %w", err)
 	}
 	receipt, err := s.insertBallot(ctx, roundID, categoryID, choices)
+	if errors.Is(err, ErrRoundNotOpen) {
+		// The round closed between the spend and the ballot: nothing was counted, and
+		// the code is of no further use.
+		return "", err
+	}
 	if err != nil {
 		// Give the code back: its ballot was not stored.
 		if _, uerr := s.pool.Exec(context.WithoutCancel(ctx), `UPDATE ballot_codes SET spent = false WHERE code = $1`, code); uerr != nil {
@@ -252,20 +258,43 @@ func (s *Store) insertBallot(ctx context.Context, roundID, categoryID int64, cho
 		vals = append(vals, int16(c))
 	}
 	receipt := RandomCode(12)
-	// One row, one statement. It is stored only if every subject belongs to the round.
-	tag, err := s.pool.Exec(ctx, `
+	// The round's ballot lock, held shared, keeps CloseRound (which takes it exclusively)
+	// from tallying while this ballot is in flight; once the round is closed the insert
+	// finds it not open and stores nothing. One round trip: the batch is pipelined.
+	var stored int64
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	b.Queue(`SELECT pg_advisory_xact_lock_shared($1, $2)`, BallotLockClass, int32(roundID))
+	b.Queue(`
 		INSERT INTO ballots (round_id, category_id, receipt, subject_ids, choices)
 		SELECT $1, $2, $3, $4, $5
-		WHERE (SELECT count(*) FROM round_subjects WHERE round_id = $1 AND id = ANY($4)) = cardinality($4::bigint[])`,
-		roundID, categoryID, receipt, ids, vals)
-	if err != nil {
+		WHERE EXISTS (SELECT 1 FROM rounds WHERE id = $1 AND status = 'open')
+		  AND (SELECT count(*) FROM round_subjects WHERE round_id = $1 AND id = ANY($4)) = cardinality($4::bigint[])`,
+		roundID, categoryID, receipt, ids, vals).Exec(func(tag pgconn.CommandTag) error {
+		stored = tag.RowsAffected()
+		return nil
+	})
+	b.Queue(`COMMIT`)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return "", err
 	}
-	if tag.RowsAffected() != 1 {
-		return "", fmt.Errorf("%w: choices for subjects outside the round", ErrInvalid)
+	if stored == 1 {
+		return receipt, nil
 	}
-	return receipt, nil
+	var status string
+	if err := s.pool.QueryRow(ctx, `SELECT status FROM rounds WHERE id = $1`, roundID).Scan(&status); err != nil {
+		return "", err
+	}
+	if status != StatusOpen {
+		return "", ErrRoundNotOpen
+	}
+	return "", fmt.Errorf("%w: choices for subjects outside the round", ErrInvalid)
 }
+
+// BallotLockClass namespaces the per-round advisory lock between casting and closing:
+// pg_advisory_xact_lock(BallotLockClass, round id). Two-key advisory locks never collide
+// with single-key ones such as the migrator's.
+const BallotLockClass int32 = 7201
 
 // Turnout is one category's reconciliation: 应到 (codes issued), 实到 (ballots cast),
 // and, once the round is closed, valid and abstained votes.

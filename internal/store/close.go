@@ -26,6 +26,10 @@ func (r Round) Policy() rules.Policy {
 func (s *Store) CloseRound(ctx context.Context, townshipID, id int64) error {
 	var rehearsal bool
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Wait for ballots in flight and hold new ones back until this commits.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, BallotLockClass, int32(id)); err != nil {
+			return err
+		}
 		rows, _ := tx.Query(ctx, roundSelect+` WHERE r.township_id = $1 AND r.id = $2 FOR UPDATE OF r`, townshipID, id)
 		round, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Round])
 		if err != nil {

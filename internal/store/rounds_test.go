@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"pingyi/internal/demo"
 	"pingyi/internal/pgtest"
@@ -349,5 +350,78 @@ func TestBallotSecrecy(t *testing.T) {
 	receipts, _ := m.st.Receipts(ctx, m.round)
 	if len(receipts) != 12 {
 		t.Fatalf("receipts %d, want 12", len(receipts))
+	}
+}
+
+// TestCloseWhileVotingCountsEveryReceipt races casts against closing: every ballot a
+// rater got a receipt for is counted, and no ballot is stored after the tally.
+func TestCloseWhileVotingCountsEveryReceipt(t *testing.T) {
+	for run := 0; run < 3; run++ {
+		m := openMeeting(t, false)
+		ctx := context.Background()
+		codes := append(m.codes(t, "群众代表"), m.codes(t, "党委委员")...)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var receipts []string
+		start := make(chan struct{})
+		for _, c := range codes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				r, err := m.st.CastBallot(ctx, c, m.allChoice(1))
+				if err == nil {
+					mu.Lock()
+					receipts = append(receipts, r)
+					mu.Unlock()
+				} else if !errors.Is(err, store.ErrRoundNotOpen) {
+					t.Errorf("cast: %v", err)
+				}
+			}()
+		}
+		close(start)
+		if err := m.st.CloseRound(ctx, m.tid, m.round); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		counted, _ := m.st.Receipts(ctx, m.round)
+		res, _ := m.st.Results(ctx, m.tid, m.round)
+		var tallied int64
+		for _, g := range res[0].Tallies {
+			for _, n := range g {
+				tallied += n
+			}
+		}
+		if len(counted) != len(receipts) || tallied != int64(len(receipts)) {
+			t.Fatalf("run %d: %d receipts handed out, %d stored, %d tallied for a subject; want all equal", run, len(receipts), len(counted), tallied)
+		}
+	}
+}
+
+// TestCloseWaitsForBallotsInFlight holds the round's ballot lock as a ballot being
+// written does, and checks that closing waits for it instead of tallying without it.
+func TestCloseWaitsForBallotsInFlight(t *testing.T) {
+	m := openMeeting(t, false)
+	ctx := context.Background()
+	tx, err := m.st.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) // a failed test must still give the connection back
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared($1, $2)`, store.BallotLockClass, int32(m.round)); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- m.st.CloseRound(ctx, m.tid, m.round) }()
+	select {
+	case err := <-done:
+		t.Fatalf("close did not wait for the ballot in flight (err %v)", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
