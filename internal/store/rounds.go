@@ -171,6 +171,19 @@ type RoundInput struct {
 	Organisations           bool  // include organisation subjects of those levels
 }
 
+// personSubjects and orgSubjects add subjects to round $2 of township $1 from the
+// rosters, with a snapshot of how they are shown; the caller appends the filter.
+const (
+	personSubjects = `
+		INSERT INTO round_subjects (round_id, township_id, person_id, name, title, level, village_cadre, village_id, sort)
+		SELECT $2, $1, p.id, p.name, p.position, p.level, p.village_cadre, o.village_id, p.level * 10 + 1
+		FROM people p JOIN organisations o ON o.id = p.organisation_id WHERE p.township_id = $1 AND `
+	orgSubjects = `
+		INSERT INTO round_subjects (round_id, township_id, organisation_id, name, title, level, village_id, sort)
+		SELECT $2, $1, o.id, o.name, '', o.level, o.village_id, o.level * 10
+		FROM organisations o WHERE o.township_id = $1 AND `
+)
+
 // CreateRound creates a draft round with its groups, categories and subjects, all or nothing.
 func (s *Store) CreateRound(ctx context.Context, townshipID int64, in RoundInput) (int64, error) {
 	var id int64
@@ -188,19 +201,12 @@ func (s *Store) CreateRound(ctx context.Context, townshipID int64, in RoundInput
 			return err
 		}
 		if in.People {
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO round_subjects (round_id, township_id, person_id, name, title, level, village_cadre, village_id, sort)
-				SELECT $2, $1, p.id, p.name, p.position, p.level, p.village_cadre, o.village_id, p.level * 10 + 1
-				FROM people p JOIN organisations o ON o.id = p.organisation_id
-				WHERE p.township_id = $1 AND p.active AND p.level = ANY($3)`, townshipID, id, in.Levels); err != nil {
+			if _, err := tx.Exec(ctx, personSubjects+`p.active AND p.level = ANY($3)`, townshipID, id, in.Levels); err != nil {
 				return err
 			}
 		}
 		if in.Organisations {
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO round_subjects (round_id, township_id, organisation_id, name, title, level, village_id, sort)
-				SELECT $2, $1, o.id, o.name, '', o.level, o.village_id, o.level * 10
-				FROM organisations o WHERE o.township_id = $1 AND o.active AND o.level = ANY($3)`, townshipID, id, in.Levels); err != nil {
+			if _, err := tx.Exec(ctx, orgSubjects+`o.active AND o.level = ANY($3)`, townshipID, id, in.Levels); err != nil {
 				return err
 			}
 		}
@@ -364,28 +370,36 @@ func (s *Store) AddSubject(ctx context.Context, townshipID, roundID int64, kind 
 	var q string
 	switch kind {
 	case "p":
-		q = `INSERT INTO round_subjects (round_id, township_id, person_id, name, title, level, village_cadre, village_id, sort)
-			SELECT r.id, r.township_id, p.id, p.name, p.position, p.level, p.village_cadre, o.village_id, p.level * 10 + 1
-			FROM rounds r, people p JOIN organisations o ON o.id = p.organisation_id
-			WHERE r.township_id = $1 AND r.id = $2 AND r.status = 'draft' AND p.township_id = $1 AND p.id = $3`
+		q = personSubjects + `p.id = $3`
 	case "o":
-		q = `INSERT INTO round_subjects (round_id, township_id, organisation_id, name, title, level, village_id, sort)
-			SELECT r.id, r.township_id, o.id, o.name, '', o.level, o.village_id, o.level * 10
-			FROM rounds r, organisations o
-			WHERE r.township_id = $1 AND r.id = $2 AND r.status = 'draft' AND o.township_id = $1 AND o.id = $3`
+		q = orgSubjects + `o.id = $3`
 	default:
 		return ErrInvalid
 	}
-	tag, err := s.pool.Exec(ctx, q, townshipID, roundID, id)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM rounds WHERE township_id = $1 AND id = $2 FOR UPDATE`, townshipID, roundID).Scan(&status); err != nil {
+			return notFound(err)
+		}
+		if status != StatusDraft {
+			return ErrFrozen
+		}
+		tag, err := tx.Exec(ctx, q, townshipID, roundID, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrInvalid // no such person or organisation in the township
+		}
+		return nil
+	})
 	switch {
 	case isUniqueViolation(err):
 		return ErrConflict
-	case err != nil:
-		return fmt.Errorf("store: add subject: %w", err)
-	case tag.RowsAffected() == 0:
-		return ErrFrozen
+	case err == nil, errors.Is(err, ErrFrozen), errors.Is(err, ErrInvalid), errors.Is(err, ErrNotFound):
+		return err
 	}
-	return nil
+	return fmt.Errorf("store: add subject: %w", err)
 }
 
 // RemoveSubject takes a subject out of a draft round.

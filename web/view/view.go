@@ -45,19 +45,8 @@ func navFor(u *store.User) []navItem {
 		return nil
 	}
 	switch u.Role {
-	case store.RoleOffice:
-		return []navItem{
-			{"home", "首页", "/"},
-			{"rounds", "评议", "/rounds"},
-			{"talks", "谈话", "/talks"},
-			{"orgs", "组织", "/orgs"},
-			{"people", "干部", "/people"},
-			{"raters", "评议代表", "/raters"},
-			{"whatif", "试算", "/whatif"},
-			{"users", "账号", "/users"},
-		}
-	case store.RoleLeader:
-		return []navItem{
+	case store.RoleOffice, store.RoleLeader:
+		items := []navItem{
 			{"home", "首页", "/"},
 			{"rounds", "评议", "/rounds"},
 			{"talks", "谈话", "/talks"},
@@ -66,6 +55,10 @@ func navFor(u *store.User) []navItem {
 			{"raters", "评议代表", "/raters"},
 			{"whatif", "试算", "/whatif"},
 		}
+		if u.Role == store.RoleOffice {
+			items = append(items, navItem{"users", "账号", "/users"})
+		}
+		return items
 	case store.RoleSecretary:
 		return []navItem{{"home", "本村", "/"}}
 	}
