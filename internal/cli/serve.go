@@ -127,7 +127,11 @@ func devCmd(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, st
 		return 1
 	}
 	if loaded {
-		fmt.Fprintf(stdout, "已载入演示乡镇「%s」。\n", demo.Township)
+		if _, err := demo.LoadRounds(ctx, st); err != nil {
+			fmt.Fprintln(stderr, "pingyi dev: 载入演示评议:", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "已载入演示乡镇「%s」(含已公示的 2024 年度评议和待开始的 2025 年度评议)。\n", demo.Township)
 	}
 	return serve(ctx, cfg, log, st, stdout, stderr, func() {
 		fmt.Fprintf(stdout, "\n评议系统已启动: http://%s\n\n演示账号(密码均为 %s):\n", cfg.Addr, demo.Password)

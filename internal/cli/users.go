@@ -123,6 +123,10 @@ func seedDemoCmd(ctx context.Context, cfg config.Config, stdout, stderr io.Write
 		fmt.Fprintf(stdout, "演示乡镇「%s」已存在,未作改动。\n", demo.Township)
 		return 0
 	}
+	if _, err := demo.LoadRounds(ctx, st); err != nil {
+		fmt.Fprintln(stderr, "pingyi seed-demo: 载入演示评议:", err)
+		return 1
+	}
 	fmt.Fprintf(stdout, "已载入演示乡镇「%s」;演示账号密码 %s\n", demo.Township, demo.Password)
 	return 0
 }

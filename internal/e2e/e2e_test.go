@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -246,5 +247,34 @@ func TestSecretaryInBrowser(t *testing.T) {
 	}
 	if err := chromedp.Do(ctx, ClickNav(tid("save"), tid("flash"))); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDemoHistoryInBrowser shows what `make run` opens on: the demo's published 2024
+// round with its results and talks, and the 2025 draft.
+func TestDemoHistoryInBrowser(t *testing.T) {
+	ctx := newTab(t)
+	base, st := startAppStore(t)
+	if _, err := demo.LoadRounds(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	town, _ := st.TownshipByName(context.Background(), demo.Township)
+	rounds, _ := st.Rounds(context.Background(), town.ID)
+	signIn(t, ctx, base, "zzb")
+	if err := Screenshot(ctx, "30-demo-home"); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []struct{ path, want, name string }{
+		{"/rounds", "round-table", "31-demo-rounds"},
+		{fmt.Sprintf("/rounds/%d/results", rounds[1].ID), "results-table", "32-demo-results-2024"},
+		{fmt.Sprintf("/p/%s", *rounds[1].PublicSlug), "public-results", "33-demo-public-2024"},
+		{fmt.Sprintf("/rounds/%d", rounds[0].ID), "subject-table", "34-demo-draft-2025"},
+	} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+p.path), chromedp.WaitVisible(tid(p.want))); err != nil {
+			t.Fatalf("%s: %v", p.path, err)
+		}
+		if err := Screenshot(ctx, p.name); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
