@@ -3,7 +3,6 @@
 package view
 
 import (
-	"fmt"
 	"math/big"
 	"net/url"
 	"strconv"
@@ -99,7 +98,6 @@ func fieldClass(errs Errors, name string) string {
 
 func roleLabel(r string) string { return store.RoleLabel(r) }
 
-var _ = fmt.Sprint
 
 func joinCols(cols []string) string {
 	out := ""
