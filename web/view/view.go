@@ -98,7 +98,6 @@ func fieldClass(errs Errors, name string) string {
 
 func roleLabel(r string) string { return store.RoleLabel(r) }
 
-
 func joinCols(cols []string) string {
 	out := ""
 	for i, c := range cols {
