@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -69,7 +70,11 @@ func CheckPassword(hash, password string) error {
 
 // dummyHash is checked against when an account does not exist, so a wrong username
 // costs the same time as a wrong password.
-var dummyHash, _ = HashPassword("pingyi-no-such-account")
+// It is made on first use, not at start-up: `pingyi rules` never needs it.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("pingyi-no-such-account")
+	return h
+})
 
 // Burn spends the time of one password check.
-func Burn(password string) { _ = CheckPassword(dummyHash, password) }
+func Burn(password string) { _ = CheckPassword(dummyHash(), password) }

@@ -185,11 +185,6 @@ func lastLine(s string) string {
 	return lines[len(lines)-1]
 }
 
-// DSN returns a connection string for the named database on this server.
-func (s *Server) DSN(database string) string {
-	return fmt.Sprintf("host=%s port=5432 user=postgres dbname=%s sslmode=disable", s.socketDir, database)
-}
-
 // URL returns the connection string as a postgres:// URL, for golang-migrate.
 func (s *Server) URL(database string) string {
 	return fmt.Sprintf("postgres://postgres@/%s?host=%s&port=5432&sslmode=disable", database, s.socketDir)

@@ -30,14 +30,6 @@ type Tally [5]int64
 // Valid is the number of valid votes (abstentions excluded).
 func (t Tally) Valid() int64 { return t[Level1] + t[Level2] + t[Level3] + t[Level4] }
 
-// Add returns the element-wise sum of two tallies.
-func (t Tally) Add(o Tally) Tally {
-	for i := range t {
-		t[i] += o[i]
-	}
-	return t
-}
-
 // GroupRate is one rater group's share of a subject's result.
 type GroupRate struct {
 	Group  string

@@ -331,14 +331,6 @@ func (s RoundSubject) Reported() bool {
 	return strings.TrimSpace(s.ReportText) != "" || s.FileName != nil || s.ReportOral
 }
 
-// Key identifies the subject across rounds: "p<id>" or "o<id>".
-func (s RoundSubject) Key() string {
-	if s.PersonID != nil {
-		return fmt.Sprintf("p%d", *s.PersonID)
-	}
-	return fmt.Sprintf("o%d", *s.OrganisationID)
-}
-
 const subjectSelect = `
 	SELECT s.id, s.round_id, s.person_id, s.organisation_id, s.name, s.title, s.level, s.village_cadre, s.village_id,
 	       s.report_text, s.report_oral, s.report_oral_note, s.report_updated_at, f.file_name, f.size AS file_size

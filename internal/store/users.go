@@ -39,12 +39,13 @@ type User struct {
 	VillageName  *string `db:"village_name"`
 	PasswordHash string  `db:"password_hash"`
 	Active       bool    `db:"active"`
+	TownshipName string  `db:"township_name"`
 }
 
 const userSelect = `
 	SELECT u.id, u.township_id, u.username, u.display_name, u.role, u.village_id, v.name AS village_name,
-	       u.password_hash, u.active
-	FROM users u LEFT JOIN villages v ON v.id = u.village_id`
+	       u.password_hash, u.active, t.name AS township_name
+	FROM users u JOIN townships t ON t.id = u.township_id LEFT JOIN villages v ON v.id = u.village_id`
 
 // UserByUsername finds an account by its sign-in name (unique across the county).
 func (s *Store) UserByUsername(ctx context.Context, username string) (User, error) {

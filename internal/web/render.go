@@ -72,10 +72,8 @@ func idParam(r *http.Request) int64 {
 // chrome builds the page frame for the signed-in user, taking any flash message.
 func (s *Server) chrome(r *http.Request, title, nav string) view.Chrome {
 	c := view.Chrome{Title: title, Nav: nav, User: currentUser(r)}
-	if u := c.User; u != nil {
-		if t, err := s.store.Township(r.Context(), u.TownshipID); err == nil {
-			c.Township = t.Name
-		}
+	if c.User != nil {
+		c.Township = c.User.TownshipName
 	}
 	if msg := s.sessions.PopString(r.Context(), "flash"); msg != "" {
 		c.Flash = view.Flash{Kind: "ok", Text: msg}

@@ -3,7 +3,6 @@
 package view
 
 import (
-	"math/big"
 	"net/url"
 	"strconv"
 	"time"
@@ -115,8 +114,6 @@ func invalidIf(b bool) string {
 	}
 	return ""
 }
-
-func ratOf(a, b int64) *big.Rat { return big.NewRat(a, b) }
 
 func fmtDate(t *time.Time) string {
 	if t == nil {
