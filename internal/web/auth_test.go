@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -170,5 +172,25 @@ func TestSessionSharedAcrossReplicas(t *testing.T) {
 	p := c.do(req)
 	if p.status != 200 || !strings.Contains(textOf(p, "whoami"), "周敏") {
 		t.Fatalf("second replica: %d %q", p.status, textOf(p, "whoami"))
+	}
+}
+
+func TestPasswordResetLiftsTheLock(t *testing.T) {
+	a := newApp(t)
+	for i := 0; i < 5; i++ {
+		a.client().post("/login", url.Values{"username": {"lingdao"}, "password": {"guess"}})
+	}
+	if p := a.client().post("/login", url.Values{"username": {"lingdao"}, "password": {"pingyi2026"}}); p.status != http.StatusTooManyRequests {
+		t.Fatalf("locked: %d", p.status)
+	}
+	office := a.client()
+	office.login("zzb")
+	u, _ := a.store.UserByUsername(context.Background(), "lingdao")
+	p := office.post(fmt.Sprintf("/users/%d/edit", u.ID), url.Values{"display_name": {u.DisplayName}, "role": {"leader"}, "active": {"1"}, "password": {"new-password-1"}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("reset: %d", p.status)
+	}
+	if p := a.client().post("/login", url.Values{"username": {"lingdao"}, "password": {"new-password-1"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("sign-in after the office's reset: %d", p.status)
 	}
 }

@@ -100,7 +100,14 @@ func (s *Server) userSave(w http.ResponseWriter, r *http.Request, id int64) {
 			}
 			in.PasswordHash = hash
 		}
-		_, err := s.store.SaveUser(r.Context(), cu.TownshipID, id, in)
+		saved, err := s.store.SaveUser(r.Context(), cu.TownshipID, id, in)
+		if err == nil && password != "" {
+			// A new password from the office also lifts a sign-in lock, as the lock page promises.
+			var u store.User
+			if u, err = s.store.UserByID(r.Context(), saved); err == nil {
+				err = s.store.ClearAuthFailures(r.Context(), "user:"+u.Username)
+			}
+		}
 		switch {
 		case errors.Is(err, store.ErrConflict):
 			v.Add("username", "该账号已被使用")
