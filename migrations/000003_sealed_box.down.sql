@@ -2,7 +2,7 @@ DROP TABLE code_failures;
 ALTER TABLE ballot_codes DROP COLUMN void;
 ALTER TABLE townships DROP COLUMN objection_contact;
 ALTER TABLE rounds DROP COLUMN publish_from, DROP COLUMN publish_to, DROP COLUMN objection_contact;
-DROP TABLE round_events, round_category_counts, round_scrutineers;
+DROP TABLE round_events, round_scrutineers;
 DROP TABLE ballots;
 CREATE TABLE ballots (
     id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),

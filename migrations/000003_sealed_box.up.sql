@@ -55,15 +55,11 @@ CREATE TABLE ballots (
     FOREIGN KEY (township_id, round_id) REFERENCES rounds (township_id, id) ON DELETE CASCADE
 );
 
--- Per category, what the opened box held: ballots, valid votes and abstentions.
-CREATE TABLE round_category_counts (
-    round_id    bigint NOT NULL REFERENCES rounds ON DELETE CASCADE,
-    category_id bigint NOT NULL,
-    ballots     int NOT NULL,
-    valid       int NOT NULL,
-    abstained   int NOT NULL,
-    PRIMARY KEY (round_id, category_id)
-);
+-- round_results.tallies keeps only the groups with at least the round's minimum of valid
+-- votes: a smaller group's counts would give its raters' choices away to anyone holding a
+-- copy of the database. Nothing is kept per rater category.
+COMMENT ON COLUMN round_results.tallies IS
+    'per group [c1,c2,c3,c4,abstain]; groups below the round''s min_group_votes are left out';
 
 -- What happened to a round after set-up: its box keyed, rekeyed, opened, recounted,
 -- destroyed; its results published and withdrawn (with the reason).

@@ -117,7 +117,7 @@ func TestSealAndOpen(t *testing.T) {
 	if len(ct) != len(ct2) || len(enc) != len(enc2) {
 		t.Fatalf("sealed sizes differ with the choices: %d/%d", len(ct), len(ct2))
 	}
-	if bytes.Contains(ct, b.encode()) {
+	if bytes.Contains(ct, b.Plaintext()) {
 		t.Fatal("plaintext in the ciphertext")
 	}
 	op, err := key.Open(shares[1:])

@@ -12,19 +12,12 @@ type Sealed struct {
 	Sealed  []byte
 }
 
-// CategoryCount is what one rater category's ballots held.
-type CategoryCount struct {
-	Ballots   int
-	Valid     int
-	Abstained int
-}
-
 // Count is what an opened box held: per subject and group, the number of marks at each
-// level (index level−1; index 4 is abstain); per category, ballots and votes.
+// level (index level−1; index 4 is abstain). Nothing is counted per rater category: a
+// category with one rater would give that rater's ballot away.
 type Count struct {
-	Ballots    int
-	Tallies    map[int64]map[string][5]int64
-	Categories map[int64]CategoryCount
+	Ballots int
+	Tallies map[int64]map[string][5]int64
 }
 
 // ErrForeignBallot means an opened ballot names a category or subject the round does not
@@ -36,7 +29,7 @@ var ErrForeignBallot = errors.New("ballotbox: ballot does not match the round")
 // mark every subject exactly once. The opened ballots are counted and dropped at once:
 // nothing but the totals leaves this function.
 func (o *Opener) Tally(roundID int64, box []Sealed, groupOf map[int64]string, subjects []int64) (Count, error) {
-	c := Count{Tallies: map[int64]map[string][5]int64{}, Categories: map[int64]CategoryCount{}}
+	c := Count{Tallies: map[int64]map[string][5]int64{}}
 	known := map[int64]bool{}
 	for _, id := range subjects {
 		known[id] = true
@@ -51,8 +44,6 @@ func (o *Opener) Tally(roundID int64, box []Sealed, groupOf map[int64]string, su
 		if !ok || len(b.Marks) != len(subjects) {
 			return Count{}, fmt.Errorf("ballot %d of %d: %w", i+1, len(box), ErrForeignBallot)
 		}
-		cat := c.Categories[b.CategoryID]
-		cat.Ballots++
 		for j, m := range b.Marks {
 			if !known[m.SubjectID] || m.Level < 1 || m.Level > 5 || (j > 0 && b.Marks[j-1].SubjectID == m.SubjectID) {
 				return Count{}, fmt.Errorf("ballot %d of %d: %w", i+1, len(box), ErrForeignBallot)
@@ -60,13 +51,7 @@ func (o *Opener) Tally(roundID int64, box []Sealed, groupOf map[int64]string, su
 			t := c.Tallies[m.SubjectID][group]
 			t[m.Level-1]++
 			c.Tallies[m.SubjectID][group] = t
-			if m.Level == 5 {
-				cat.Abstained++
-			} else {
-				cat.Valid++
-			}
 		}
-		c.Categories[b.CategoryID] = cat
 		c.Ballots++
 	}
 	return c, nil

@@ -41,9 +41,10 @@ const (
 	markSize       = 8 + 1 + Criteria
 )
 
-// encode lays the ballot out at a fixed size for its number of subjects, marks sorted
-// by subject, so every ballot of a round seals to the same length whatever its choices.
-func (b Ballot) encode() []byte {
+// Plaintext is the ballot as it is sealed: laid out at a fixed size for its number of
+// subjects, marks sorted by subject, so every ballot of a round seals to the same length
+// whatever its choices. It exists only in memory; tests look for it where it must not be.
+func (b Ballot) Plaintext() []byte {
 	marks := slices.Clone(b.Marks)
 	slices.SortFunc(marks, func(x, y Mark) int { return cmp.Compare(x.SubjectID, y.SubjectID) })
 	out := make([]byte, headerSize, headerSize+len(marks)*markSize)
@@ -109,7 +110,7 @@ func (s *Sealer) Seal(b Ballot, receipt string) (enc, ciphertext []byte, err err
 	if err != nil {
 		return nil, nil, fmt.Errorf("ballotbox: seal: %w", err)
 	}
-	ct, err := sealer.Seal(b.encode(), []byte(receipt))
+	ct, err := sealer.Seal(b.Plaintext(), []byte(receipt))
 	if err != nil {
 		return nil, nil, fmt.Errorf("ballotbox: seal: %w", err)
 	}

@@ -327,8 +327,8 @@ func (s *Store) VoidCodes(ctx context.Context, townshipID, roundID int64, codes 
 	return int(tag.RowsAffected()), nil
 }
 
-// Turnout is one category's reconciliation: 应到 (codes issued), 实到 (ballots cast),
-// and, once the box is opened, valid and abstained votes.
+// Turnout is one category's reconciliation: 应到 (codes issued), 实到 (ballots cast).
+// Votes are never counted per category: a category of one would give its rater away.
 type Turnout struct {
 	CategoryID int64  `db:"category_id"`
 	Category   string `db:"category"`
@@ -336,23 +336,18 @@ type Turnout struct {
 	Issued     int    `db:"issued"`
 	Void       int    `db:"void"`
 	Cast       int    `db:"cast_count"`
-	Valid      int    `db:"valid"`
-	Abstained  int    `db:"abstained"`
 }
 
-// Turnout counts codes and ballots per category. Valid and abstained votes are known
-// only once the box is opened; while a round is open nobody sees any tally.
+// Turnout counts codes issued, voided and used per category.
 func (s *Store) Turnout(ctx context.Context, townshipID, roundID int64) ([]Turnout, error) {
 	rows, _ := s.pool.Query(ctx, `
 		SELECT rc.category_id, c.name AS category, rc.group_key,
 		       count(bc.id) FILTER (WHERE NOT bc.void)::int AS issued,
 		       count(bc.id) FILTER (WHERE bc.void)::int AS void,
-		       count(bc.id) FILTER (WHERE bc.spent)::int AS cast_count,
-		       coalesce(min(cc.valid), 0)::int AS valid, coalesce(min(cc.abstained), 0)::int AS abstained
+		       count(bc.id) FILTER (WHERE bc.spent)::int AS cast_count
 		FROM round_categories rc JOIN rater_categories c ON c.id = rc.category_id
 		JOIN rounds r ON r.id = rc.round_id
 		LEFT JOIN ballot_codes bc ON bc.round_id = rc.round_id AND bc.category_id = rc.category_id
-		LEFT JOIN round_category_counts cc ON cc.round_id = rc.round_id AND cc.category_id = rc.category_id
 		WHERE r.township_id = $1 AND rc.round_id = $2
 		GROUP BY rc.category_id, c.name, rc.group_key, c.position
 		ORDER BY rc.group_key, c.position, c.name COLLATE zh_pinyin`, townshipID, roundID)

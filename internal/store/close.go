@@ -52,12 +52,6 @@ func (s *Store) CountRound(ctx context.Context, townshipID, id int64, c ballotbo
 		if err := writeResults(ctx, tx, round, in, sc.Rounds[0], ev.Rounds[0].Results); err != nil {
 			return err
 		}
-		for cat, cc := range c.Categories {
-			if _, err := tx.Exec(ctx, `INSERT INTO round_category_counts (round_id, category_id, ballots, valid, abstained) VALUES ($1, $2, $3, $4, $5)`,
-				id, cat, cc.Ballots, cc.Valid, cc.Abstained); err != nil {
-				return err
-			}
-		}
 		if round.Rehearsal {
 			if _, err := tx.Exec(ctx, `DELETE FROM ballots WHERE round_id = $1`, id); err != nil {
 				return err
@@ -89,18 +83,41 @@ func (s *Store) Recount(ctx context.Context, townshipID, id int64, c ballotbox.C
 		if err := checkBallotCount(ctx, tx, id, c); err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, `
-			SELECT s.id, s.name, rr.tallies FROM round_subjects s JOIN round_results rr ON rr.round_subject_id = s.id
+		weights := map[string]int{}
+		rows, _ := tx.Query(ctx, `SELECT key, weight FROM round_groups WHERE round_id = $1`, id)
+		var g string
+		var w int
+		if _, err := pgx.ForEachRow(rows, []any{&g, &w}, func() error {
+			weights[g] = w
+			return nil
+		}); err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, `
+			SELECT s.id, s.name, rr.tallies, coalesce(rr.satisfaction, ''), coalesce(rr.dissatisfaction, '')
+			FROM round_subjects s JOIN round_results rr ON rr.round_subject_id = s.id
 			WHERE s.round_id = $1 ORDER BY s.sort, s.id`, id)
 		var sid int64
-		var name string
+		var name, sPct, dPct string
 		var stored map[string][5]int64
-		if _, err := pgx.ForEachRow(rows, []any{&sid, &name, &stored}, func() error {
+		if _, err := pgx.ForEachRow(rows, []any{&sid, &name, &stored, &sPct, &dPct}, func() error {
 			now := c.Tallies[sid]
 			for _, g := range slices.Sorted(maps.Keys(stored)) {
 				if stored[g] != now[g] {
 					diffs = append(diffs, fmt.Sprintf("%s(%s):原 %v,复核 %v", name, g, stored[g], now[g]))
 				}
+			}
+			tallies := map[string]rules.Tally{}
+			for g, t := range now {
+				tallies[g] = rules.Tally(t)
+			}
+			rates := rules.Weigh(weights, tallies)
+			s2, d2 := "", ""
+			if rates.HasResult() {
+				s2, d2 = rules.Percent(rates.S), rules.Percent(rates.D)
+			}
+			if s2 != sPct || d2 != dPct {
+				diffs = append(diffs, fmt.Sprintf("%s:原满意率 %s%%、不满意率 %s%%,复核 %s%%、%s%%", name, sPct, dPct, s2, d2))
 			}
 			return nil
 		}); err != nil {
@@ -245,7 +262,9 @@ func writeResults(ctx context.Context, tx pgx.Tx, round Round, in closeInputs, t
 		sub := byKey[res.Subject]
 		counts := map[string][5]int64{}
 		for _, g := range groups {
-			counts[g] = [5]int64(tallied.Tallies[res.Subject][g])
+			if t := tallied.Tallies[res.Subject][g]; t.Valid() >= int64(round.MinGroupVotes) {
+				counts[g] = [5]int64(t)
+			}
 		}
 		js, err := json.Marshal(counts)
 		if err != nil {
