@@ -3,7 +3,7 @@ SHELL := /bin/bash
 BIN := bin/pingyi
 GO_FILES := $(shell find cmd internal migrations web -name '*.go' -o -name '*.sql' -o -name '*.templ' -o -name '*.css' -o -name '*.js' 2>/dev/null)
 
-.PHONY: run test bench fuzz generate build vet clean-data
+.PHONY: run test bench faults fuzz generate build vet clean-data
 
 build: $(BIN)
 
@@ -27,6 +27,12 @@ bench: $(BIN)
 	@.ci/ensure-deps run
 	go test -run '^$$' -bench . -benchmem ./internal/rules/
 	$(BIN) bench
+
+## faults: cast 2,000 ballots at 32 raters while the app is killed, PostgreSQL is stopped
+## in immediate mode and a proxy drops commit replies; the last line is the count.
+faults: $(BIN)
+	@.ci/ensure-deps run
+	$(BIN) faults
 
 ## fuzz: run the rules fuzz target for FUZZTIME (default 60s).
 FUZZTIME ?= 60s

@@ -3,12 +3,15 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 
 	"pingyi/internal/bench"
 	"pingyi/internal/config"
+	"pingyi/internal/faults"
 	"pingyi/internal/rulescli"
 	"pingyi/internal/store"
 )
@@ -23,6 +26,7 @@ const usage = `用法: pingyi <命令> [参数]
   seed-demo    载入演示乡镇(已有则跳过)
   clean-data   删除 make run 的本地数据库
   bench        压测投票链路(本机回环),末行输出 ballots: app=… reference=… ratio=… p99=…
+  faults       故障演练:杀进程、停数据库、丢回复下投票,末行输出 faults: casts=… lost=…
   rules        试算: 从标准输入读取场景 JSON,向标准输出写出结果 JSON
 `
 
@@ -59,6 +63,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cleanDataCmd(cfg, stdout, stderr)
 	case "seed-demo":
 		return seedDemoCmd(ctx, cfg, stdout, stderr)
+	case "faults":
+		return faultsCmd(ctx, rest, stdout, stderr)
 	case "bench":
 		if err := bench.Run(ctx, cfg.DatabaseURL, bench.Options{}, stdout); err != nil {
 			fmt.Fprintln(stderr, "pingyi bench:", err)
@@ -68,6 +74,32 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	fmt.Fprintf(stderr, "pingyi: 未知命令 %q\n\n%s", cmd, usage)
 	return 2
+}
+
+// faultsCmd runs the fault harness with this binary as the app it kills and restarts.
+func faultsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("faults", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	casts := fs.Int("casts", 2000, "ballots to cast")
+	clients := fs.Int("clients", 32, "raters casting at once")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	bin, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(stderr, "pingyi faults:", err)
+		return 1
+	}
+	res, err := faults.Run(ctx, faults.Options{Casts: *casts, Clients: *clients, Binary: bin, Log: stdout})
+	if err != nil {
+		fmt.Fprintln(stderr, "pingyi faults:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, res.Line())
+	if !res.OK() {
+		return 1
+	}
+	return 0
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {

@@ -34,12 +34,16 @@ type Options struct {
 	FsyncOff bool
 	// Log receives the server's output; nil discards it.
 	Log *os.File
+	// SocketDir, if set, is where the server's unix socket goes (kept across restarts
+	// and left in place by Stop); otherwise a fresh short folder under /tmp.
+	SocketDir string
 }
 
 // Server is a running PostgreSQL child process.
 type Server struct {
 	cmd       *exec.Cmd
 	socketDir string
+	ownSocket bool // the socket folder is ours to remove
 	done      chan error
 }
 
@@ -133,9 +137,12 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 		}
 	}
 	// Unix socket paths are limited to 107 bytes, so the socket lives in a short /tmp folder.
-	socketDir, err := os.MkdirTemp("", "pgy")
-	if err != nil {
-		return nil, err
+	socketDir, ownSocket := opt.SocketDir, false
+	if socketDir == "" {
+		if socketDir, err = os.MkdirTemp("", "pgy"); err != nil {
+			return nil, err
+		}
+		ownSocket = true
 	}
 	if err := chownTree(socketDir, cred); err != nil {
 		return nil, err
@@ -158,10 +165,12 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 		cmd.Stdout, cmd.Stderr = logBuf, logBuf
 	}
 	if err := cmd.Start(); err != nil {
-		os.RemoveAll(socketDir)
+		if ownSocket {
+			os.RemoveAll(socketDir)
+		}
 		return nil, fmt.Errorf("无法启动 PostgreSQL(%v)", err)
 	}
-	s := &Server{cmd: cmd, socketDir: socketDir, done: make(chan error, 1)}
+	s := &Server{cmd: cmd, socketDir: socketDir, ownSocket: ownSocket, done: make(chan error, 1)}
 	go func() { s.done <- cmd.Wait() }()
 
 	sock := filepath.Join(socketDir, ".s.PGSQL.5432")
@@ -175,7 +184,9 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 		}
 		select {
 		case err := <-s.done:
-			os.RemoveAll(socketDir)
+			if ownSocket {
+				os.RemoveAll(socketDir)
+			}
 			return nil, fmt.Errorf("PostgreSQL 启动后立即退出(%v:%s);若另一个实例正在使用数据目录 %s,请先停止它", err, lastLine(logBuf.String()), dataDir)
 		case <-time.After(50 * time.Millisecond):
 		}
@@ -281,12 +292,23 @@ func (s *Server) URL(database string) string {
 }
 
 // Stop shuts the server down (fast shutdown) and waits for it to exit.
-func (s *Server) Stop() error {
-	defer os.RemoveAll(s.socketDir)
+func (s *Server) Stop() error { return s.stop(syscall.SIGINT) }
+
+// StopImmediate stops the server as a crash would (immediate shutdown: no checkpoint,
+// recovery from the WAL at the next start), and waits for it to exit.
+func (s *Server) StopImmediate() error { return s.stop(syscall.SIGQUIT) }
+
+// SocketDir is the folder of the server's unix socket.
+func (s *Server) SocketDir() string { return s.socketDir }
+
+func (s *Server) stop(sig syscall.Signal) error {
+	if s.ownSocket {
+		defer os.RemoveAll(s.socketDir)
+	}
 	if s.cmd.Process == nil {
 		return nil
 	}
-	_ = s.cmd.Process.Signal(syscall.SIGINT)
+	_ = s.cmd.Process.Signal(sig)
 	select {
 	case <-s.done:
 		return nil
