@@ -109,7 +109,7 @@ func TestRankCompetitionTiesAndVetoes(t *testing.T) {
 		{Key: "d", Total: rat("90")},
 		{Key: "v", Total: rat("99"), Vetoed: true}, // best total, vetoed: last
 		{Key: "w", Total: rat("10"), Vetoed: true},
-		{Key: "n"}, // not scored
+		{Key: "n"},                      // not scored
 		{Key: "x", Total: rat("190/2")}, // 95 exactly: ties a and c
 		{Key: "y", Total: rat("9499999/100000")},
 	})
