@@ -105,6 +105,9 @@ func (t Template) Max() int64 {
 	return m
 }
 
+// MaxRat is the template's nominal total in points.
+func (t Template) MaxRat() *big.Rat { return big.NewRat(t.Max(), 100) }
+
 // ClauseScore is what one entry counts for: 得分 (held to 0..Max) plus 加分 up to the cap,
 // minus 扣分, and not below 0 unless the template allows it.
 func ClauseScore(c Clause, e Entry, allowNegative bool) int64 {

@@ -652,6 +652,7 @@ type ScoreInput struct {
 	Note       string
 	File       *EvidenceFile // nil: keep the current one
 	RemoveFile bool
+	Clear      bool // remove the entry: the clause is no longer scored
 }
 
 // SaveScores writes a subject's changed entries in one transaction, with a history line
@@ -696,6 +697,19 @@ func saveScores(ctx context.Context, tx pgx.Tx, templateID, subjectID int64, by,
 		if !ok {
 			return ErrInvalid
 		}
+		if e.Clear {
+			tag, err := tx.Exec(ctx, `DELETE FROM score_entries WHERE subject_id = $1 AND clause_id = $2`, subjectID, e.ClauseID)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() > 0 {
+				if _, err := tx.Exec(ctx, `INSERT INTO score_history (subject_id, clause_id, points, bonus, deduction, vetoed, note, source, by_name)
+					VALUES ($1, $2, 0, 0, 0, false, '清除评分', $3, $4)`, subjectID, e.ClauseID, source, by); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO score_entries (subject_id, clause_id, points, bonus, deduction, vetoed, note, scored_by_name)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -734,33 +748,6 @@ func saveScores(ctx context.Context, tx pgx.Tx, templateID, subjectID int64, by,
 		return err
 	}
 	return nil
-}
-
-// ClearScore removes one entry (the clause is no longer scored), keeping a history line.
-func (s *Store) ClearScore(ctx context.Context, townshipID, subjectID, clauseID int64, by string) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var status string
-		err := tx.QueryRow(ctx, `
-			SELECT y.status FROM score_subjects s JOIN score_years y ON y.township_id = s.township_id AND y.year = s.year
-			WHERE s.township_id = $1 AND s.id = $2 FOR UPDATE OF y`, townshipID, subjectID).Scan(&status)
-		if err != nil {
-			return notFound(err)
-		}
-		if status == "final" {
-			return ErrYearFinal
-		}
-		tag, err := tx.Exec(ctx, `DELETE FROM score_entries WHERE subject_id = $1 AND clause_id = $2`, subjectID, clauseID)
-		if err != nil || tag.RowsAffected() == 0 {
-			return err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO score_history (subject_id, clause_id, points, bonus, deduction, vetoed, note, source, by_name)
-			VALUES ($1, $2, 0, 0, 0, false, '清除评分', 'form', $3)`, subjectID, clauseID, by)
-		return err
-	})
-	if err != nil && !errors.Is(err, ErrYearFinal) && !errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("store: clear score: %w", err)
-	}
-	return err
 }
 
 // ScoreFile returns an entry's evidence file.

@@ -152,11 +152,11 @@ func TestTemplateFrozenOnceScoredAndNextYearsCopyIsSeparate(t *testing.T) {
 func TestBoardRanksBandsAndCountyRank(t *testing.T) {
 	ctx := context.Background()
 	s := startScoring(t, 2024)
-	s.full(t, "小漩村党支部", 0)      // 100
-	s.full(t, "河口村党支部", 500)     // 95
-	s.full(t, "响水洞村党支部", 500)    // 95
-	s.full(t, "柳树沟村党支部", 2600)   // 74: 后进
-	s.full(t, "青龙村党支部", 1000)    // 90: 先进
+	s.full(t, "小漩村党支部", 0)     // 100
+	s.full(t, "河口村党支部", 500)   // 95
+	s.full(t, "响水洞村党支部", 500)  // 95
+	s.full(t, "柳树沟村党支部", 2600) // 74: 后进
+	s.full(t, "青龙村党支部", 1000)  // 90: 先进
 	veto := s.tpl["village"].Clauses()[31]
 	if !veto.Veto {
 		t.Fatal("last village clause is not the veto")
