@@ -312,7 +312,7 @@ func (s *Store) yearTalks(ctx context.Context, townshipID int64, year int) (map[
 	_, err := pgx.ForEachRow(rows, []any{&key, &kind, &on, &status, &source}, func() error {
 		line := fmt.Sprintf("%s %s(%s)", on.Format("2006-01-02"), TalkKindLabel(kind), source)
 		if status != "held" {
-			line += ",待谈话"
+			line = fmt.Sprintf("%s(%s),待谈话", TalkKindLabel(kind), source)
 		}
 		out[key] = append(out[key], line)
 		return nil

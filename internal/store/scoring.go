@@ -244,6 +244,57 @@ func copyTemplates(ctx context.Context, tx pgx.Tx, townshipID int64, from, to in
 	return nil
 }
 
+// CreateTemplateFrom adds a template for a kind of subject that has none this year
+// (乡直机关/站所, say), copied from one of the year's templates, and puts the year's
+// subjects of that kind on it, all or nothing. ErrConflict if the kind has one already.
+func (s *Store) CreateTemplateFrom(ctx context.Context, townshipID int64, year int, fromID int64, appliesTo, name string) (int64, error) {
+	var id int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM score_years WHERE township_id = $1 AND year = $2 FOR UPDATE`, townshipID, year).Scan(&status); err != nil {
+			return notFound(err)
+		}
+		if status == "final" {
+			return ErrYearFinal
+		}
+		err := tx.QueryRow(ctx, `
+			INSERT INTO score_templates (township_id, year, applies_to, name, allow_negative)
+			SELECT township_id, year, $4, $5, allow_negative FROM score_templates WHERE township_id = $1 AND year = $2 AND id = $3
+			RETURNING id`, townshipID, year, fromID, appliesTo, name).Scan(&id)
+		if err != nil {
+			return notFound(err)
+		}
+		if _, err := tx.Exec(ctx, `
+			WITH a AS (
+				INSERT INTO score_areas (template_id, position, name, weight_pct)
+				SELECT $2, position, name, weight_pct FROM score_areas WHERE template_id = $1
+				RETURNING id, position
+			)
+			INSERT INTO score_clauses (template_id, area_id, position, code, title, rule, department, max_points, bonus_cap, veto)
+			SELECT $2, a.id, c.position, c.code, c.title, c.rule, c.department, c.max_points, c.bonus_cap, c.veto
+			FROM score_clauses c JOIN score_areas oa ON oa.id = c.area_id JOIN a ON a.position = oa.position
+			WHERE c.template_id = $1`, fromID, id); err != nil {
+			return err
+		}
+		group := appliesTo
+		if appliesTo == "cadre" {
+			group = "cadre%"
+		}
+		_, err = tx.Exec(ctx, `UPDATE score_subjects SET template_id = $4 WHERE township_id = $1 AND year = $2 AND group_key LIKE $3 AND template_id IS NULL`,
+			townshipID, year, group, id)
+		return err
+	})
+	switch {
+	case err == nil:
+		return id, nil
+	case isUniqueViolation(err):
+		return 0, ErrConflict
+	case errors.Is(err, ErrYearFinal), errors.Is(err, ErrNotFound):
+		return 0, err
+	}
+	return 0, fmt.Errorf("store: create template: %w", err)
+}
+
 // ScoreTemplate is a scoresheet template with its areas and clauses.
 type ScoreTemplate struct {
 	ID            int64       `db:"id"`

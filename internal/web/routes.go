@@ -137,6 +137,7 @@ func (s *Server) Handler() http.Handler {
 				r.Post("/scoring/{year}/publish", s.scoringPublishPost)
 				r.Post("/scoring/{year}/bands", s.scoringBandsPost)
 				r.Post("/scoring/{year}/sheets/{sid}", s.scoreSheetPost)
+				r.Post("/scoring/{year}/templates/new", s.scoringTemplateCreatePost)
 				r.Post("/scoring/{year}/templates/{tid}/clauses", s.scoringClausePost)
 				r.Post("/scoring/{year}/templates/{tid}/weights", s.scoringWeightsPost)
 				r.Get("/scoring/{year}/import/scores", s.scoreImport)

@@ -629,3 +629,39 @@ func (s *Server) scoringWeightsPost(w http.ResponseWriter, r *http.Request) {
 	s.flash(r, "已保存权重")
 	http.Redirect(w, r, yearURL(y.Year, fmt.Sprintf("/templates/%d", t.ID)), http.StatusSeeOther)
 }
+
+// scoringTemplateCreatePost gives a kind of subject without a template (乡直机关/站所)
+// a copy of one of the year's templates to edit.
+func (s *Server) scoringTemplateCreatePost(w http.ResponseWriter, r *http.Request) {
+	y, ok := s.loadScoreYear(w, r)
+	if !ok {
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	applies := r.PostForm.Get("applies_to")
+	name := clean(r.PostForm.Get("name"))
+	var v Validator
+	v.Check(applies == "village" || applies == "agency" || applies == "cadre", "template", "请选择适用对象")
+	v.Check(NotBlank(name) && MaxChars(name, 60), "template", "请填写细则名称(不超过 60 字)")
+	if v.Valid() {
+		id, err := s.store.CreateTemplateFrom(r.Context(), y.TownshipID, y.Year, formID(r.PostForm.Get("from")), applies, name)
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			v.Add("template", "该类对象本年度已有考核细则")
+		case errors.Is(err, store.ErrNotFound):
+			v.Add("template", "请选择要复制的细则")
+		case errors.Is(err, store.ErrYearFinal):
+			v.Add("template", "本年度已定稿,不能新建细则")
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		default:
+			s.flash(r, "已建立「"+name+"」,可按需修改条款")
+			http.Redirect(w, r, yearURL(y.Year, fmt.Sprintf("/templates/%d", id)), http.StatusSeeOther)
+			return
+		}
+	}
+	s.renderYear(w, r, y, http.StatusUnprocessableEntity, v.Errors, "")
+}

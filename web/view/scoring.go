@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -123,7 +124,8 @@ func (d ProposalsData) Excellent() []store.Standing {
 	return out
 }
 
-// LeftOut lists the standings that are not 优, with a rank or a round: the ones to explain.
+// LeftOut lists the standings that are not 优: first those ranked in the top three
+// (the ones a committee member will ask about), then by rank, unranked last.
 func (d ProposalsData) LeftOut() []store.Standing {
 	var out []store.Standing
 	for _, s := range d.Standings {
@@ -131,7 +133,27 @@ func (d ProposalsData) LeftOut() []store.Standing {
 			out = append(out, s)
 		}
 	}
+	key := func(s store.Standing) int {
+		switch {
+		case s.Rank >= 1 && s.Rank <= 3:
+			return s.Rank
+		case s.Rank > 3:
+			return 100 + s.Rank
+		}
+		return 1 << 20
+	}
+	sort.SliceStable(out, func(i, j int) bool { return key(out[i]) < key(out[j]) })
 	return out
+}
+
+// blocking reports whether a reason is one that keeps a subject from 一优.
+func blocking(reason string) bool {
+	for _, w := range []string{"未进入", "未能", "取消", "无年度", "无有效"} {
+		if strings.Contains(reason, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // Stale reports whether a stored proposal no longer matches the current evaluation.
