@@ -391,6 +391,10 @@ func (s *Server) appealCreatePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := currentUser(r)
+	if u.Role == store.RoleLeader {
+		s.forbidden(w, r) // leaders read; appeals are filed by the subject or the office
+		return
+	}
 	p := r.PostForm
 	f := view.AppealForm{Subject: p.Get("subject_id"), Kind: p.Get("kind"), Clause: clean(p.Get("clause")), Reason: clean(p.Get("reason"))}
 	var v Validator
