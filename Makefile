@@ -26,6 +26,7 @@ test:
 bench: $(BIN)
 	@.ci/ensure-deps run
 	go test -run '^$$' -bench . -benchmem ./internal/rules/
+	go test -run '^$$' -bench CountyProposals -benchmem -benchtime 5x ./internal/store/
 	$(BIN) bench
 
 ## fuzz: run the rules fuzz target for FUZZTIME (default 60s).

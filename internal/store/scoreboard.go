@@ -128,20 +128,22 @@ func (s *Store) board(ctx context.Context, y ScoreYear) (Board, error) {
 	if err != nil {
 		return Board{}, err
 	}
+	// One row per subject with its entries as arrays: a county's year is some 30,000
+	// entries, and rows cost more than array elements on the wire.
 	rows, _ := s.pool.Query(ctx, `
-		SELECT e.subject_id, e.clause_id, e.points, e.bonus, e.deduction, e.vetoed
+		SELECT e.subject_id, array_agg(e.clause_id), array_agg(e.points), array_agg(e.bonus), array_agg(e.deduction), array_agg(e.vetoed)
 		FROM score_entries e JOIN score_subjects s ON s.id = e.subject_id
-		WHERE s.township_id = $1 AND s.year = $2`, y.TownshipID, y.Year)
+		WHERE s.township_id = $1 AND s.year = $2 GROUP BY e.subject_id`, y.TownshipID, y.Year)
 	entries := map[int64]map[int64]scoring.Entry{}
-	var sid, cid int64
-	var e scoring.Entry
-	_, err = pgx.ForEachRow(rows, []any{&sid, &cid, &e.Points, &e.Bonus, &e.Deduction, &e.Vetoed}, func() error {
-		m := entries[sid]
-		if m == nil {
-			m = map[int64]scoring.Entry{}
-			entries[sid] = m
+	var sid int64
+	var cids, points, bonus, deduction []int64
+	var vetoed []bool
+	_, err = pgx.ForEachRow(rows, []any{&sid, &cids, &points, &bonus, &deduction, &vetoed}, func() error {
+		m := make(map[int64]scoring.Entry, len(cids))
+		for i, c := range cids {
+			m[c] = scoring.Entry{Points: points[i], Bonus: bonus[i], Deduction: deduction[i], Vetoed: vetoed[i]}
 		}
-		m[cid] = e
+		entries[sid] = m
 		return nil
 	})
 	if err != nil {
