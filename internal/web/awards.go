@@ -357,6 +357,16 @@ func (s *Server) renderAppeals(w http.ResponseWriter, r *http.Request, y store.S
 	nav := "scoring"
 	if u.Role == store.RoleSecretary {
 		nav = "home"
+		if y.PublishedAt != nil { // results are the village's to see once shown
+			b, err := s.store.ScoreBoard(ctx, y.TownshipID, y.Year)
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			for _, sub := range subs {
+				d.Own = append(d.Own, b.ByKey[sub.Key()])
+			}
+		}
 	}
 	s.render(w, r, status, view.Appeals(s.chrome(r, fmt.Sprintf("%d 年度考核复核", y.Year), nav), d))
 }

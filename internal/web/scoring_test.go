@@ -113,7 +113,13 @@ func TestScoringRolesAndTownships(t *testing.T) {
 	scoreThroughPage(t, office, 2024, he, 5)
 	office.post("/scoring/2024/finalise", nil)
 	office.post("/scoring/2024/publish", nil)
+	if home := sec.get("/"); textOf(home, "village-assessment") == "" {
+		t.Error("the secretary's home does not point to the published results")
+	}
 	p := sec.get("/scoring/2024/appeals")
+	if !strings.Contains(textOf(p, "own-results"), "小漩村党支部") {
+		t.Error("the secretary does not see its village's results")
+	}
 	if p.status != http.StatusOK || strings.Contains(p.body, "河口村党支部") {
 		t.Errorf("secretary's appeals page: %d, shows another village: %v", p.status, strings.Contains(p.body, "河口村党支部"))
 	}

@@ -101,6 +101,7 @@ type AppealsData struct {
 	Open      bool
 	CanFile   bool
 	CanDecide bool
+	Own       []store.BoardRow // a village secretary's own village's results
 }
 
 // ProposalsData is a year's 三争创 standings, proposals and decisions.
