@@ -106,6 +106,17 @@ func TestScoringInBrowser(t *testing.T) {
 	if err := Screenshot(ctx, "67-scoresheet-error"); err != nil {
 		t.Fatal(err)
 	}
+	// Next year's template is editable; this year's is frozen.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/scoring/2025"),
+		ClickNav(chromedp.CSS(`[data-testid="template-link"]`), tid("clause-form")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Screenshot(ctx, "6a-template-2025"); err != nil {
+		t.Fatal(err)
+	}
 
 	// Phone width: the proposals and a scoresheet stay usable.
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {

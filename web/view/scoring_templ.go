@@ -4090,7 +4090,7 @@ func Appeals(c Chrome, d AppealsData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 403, " <div class=\"tablewrap\"><table data-testid=\"appeal-table\"><thead><tr><th>对象</th><th>事项</th><th>理由</th><th>申请</th><th>答复期限</th><th>状态与答复</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 403, " <div class=\"tablewrap\"><table class=\"stack\" data-testid=\"appeal-table\"><thead><tr><th>对象</th><th>事项</th><th>理由</th><th>申请</th><th>答复期限</th><th>状态与答复</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -5005,7 +5005,7 @@ func Proposals(c Chrome, d ProposalsData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 496, "<div class=\"tablewrap flat\"><table data-testid=\"proposal-table\"><thead><tr><th>对象</th><th>评定</th><th>建议</th><th>依据</th><th>党委会决定</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 496, "<div class=\"tablewrap flat\"><table class=\"stack\" data-testid=\"proposal-table\"><thead><tr><th>对象</th><th>评定</th><th>建议</th><th>依据</th><th>党委会决定</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -5323,7 +5323,7 @@ func Proposals(c Chrome, d ProposalsData) templ.Component {
 					}
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 528, "</tbody></table></div></section><section class=\"card\"><h2>未评一优的对象及原因</h2><div class=\"tablewrap flat\"><table data-testid=\"leftout-table\"><thead><tr><th>对象</th><th class=\"num\">名次</th><th>原因</th><th>当年谈话</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 528, "</tbody></table></div></section><section class=\"card\"><h2>未评一优的对象及原因</h2><div class=\"tablewrap flat\"><table class=\"stack\" data-testid=\"leftout-table\"><thead><tr><th>对象</th><th class=\"num\">名次</th><th>原因</th><th>当年谈话</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
