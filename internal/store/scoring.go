@@ -486,10 +486,13 @@ func (s *Store) DeleteClause(ctx context.Context, townshipID, templateID, id int
 }
 
 // SaveAreaWeights sets every area's weight at once (they must sum to 100 over the
-// weighted areas, or all be 0).
-func (s *Store) SaveAreaWeights(ctx context.Context, townshipID, templateID int64, weights map[int64]int) error {
+// weighted areas, or all be 0) and whether deductions may take a clause below 0.
+func (s *Store) SaveAreaWeights(ctx context.Context, townshipID, templateID int64, weights map[int64]int, allowNegative bool) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := lockOpenTemplate(ctx, tx, townshipID, templateID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE score_templates SET allow_negative = $2 WHERE id = $1`, templateID, allowNegative); err != nil {
 			return err
 		}
 		for id, w := range weights {

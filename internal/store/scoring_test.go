@@ -120,7 +120,7 @@ func TestTemplateFrozenOnceScoredAndNextYearsCopyIsSeparate(t *testing.T) {
 	}
 	c := s.tpl["cadre"]
 	var te *store.TemplateError
-	if err := s.st.SaveAreaWeights(ctx, s.tid, c.ID, map[int64]int{c.Areas[0].ID: 40}); !errors.As(err, &te) {
+	if err := s.st.SaveAreaWeights(ctx, s.tid, c.ID, map[int64]int{c.Areas[0].ID: 40}, false); !errors.As(err, &te) {
 		t.Fatalf("weights 40+70: %v", err)
 	}
 	s.full(t, "小漩村党支部", 0)

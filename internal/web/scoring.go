@@ -610,7 +610,7 @@ func (s *Server) scoringWeightsPost(w http.ResponseWriter, r *http.Request) {
 		weights[a.ID] = n
 	}
 	if v.Valid() {
-		err := s.store.SaveAreaWeights(r.Context(), t.TownshipID, t.ID, weights)
+		err := s.store.SaveAreaWeights(r.Context(), t.TownshipID, t.ID, weights, r.PostForm.Get("allow_negative") == "1")
 		var te *store.TemplateError
 		switch {
 		case errors.As(err, &te):
@@ -626,7 +626,7 @@ func (s *Server) scoringWeightsPost(w http.ResponseWriter, r *http.Request) {
 		s.renderTemplate(w, r, t, view.ClauseEdit{}, v.Errors, http.StatusUnprocessableEntity)
 		return
 	}
-	s.flash(r, "已保存权重")
+	s.flash(r, "已保存计分方式")
 	http.Redirect(w, r, yearURL(y.Year, fmt.Sprintf("/templates/%d", t.ID)), http.StatusSeeOther)
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"sort"
@@ -509,4 +510,57 @@ func mustHash(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// TestEvidenceFilesCheckedByContent: a 台账 must be a real PDF / Word / JPEG / PNG,
+// whatever its name; a good one is kept with the entry and downloads again.
+func TestEvidenceFilesCheckedByContent(t *testing.T) {
+	a := newApp(t)
+	c := a.client()
+	c.login("zzb")
+	subs := startYear(t, c, 2024)
+	xiao := subs["小漩村党支部"]
+	tpl, _ := a.store.ScoreTemplate(context.Background(), xiao.TownshipID, *xiao.TemplateID)
+	cl := tpl.Clauses()[0]
+	path := fmt.Sprintf("/scoring/2024/sheets/%d", xiao.ID)
+	send := func(name string, data []byte) page {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField(fmt.Sprintf("p_%d", cl.ID), "4")
+		mw.WriteField(fmt.Sprintf("n_%d", cl.ID), "会议记录")
+		fw, _ := mw.CreateFormFile(fmt.Sprintf("f_%d", cl.ID), name)
+		fw.Write(data)
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, a.url+path, &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		return c.do(req)
+	}
+	if p := send("记录.pdf", []byte("MZ\x90\x00 not a pdf")); p.status != http.StatusUnprocessableEntity || textOf(p, fmt.Sprintf("error-c%d", cl.ID)) == "" {
+		t.Fatalf("a fake PDF: %d", p.status)
+	}
+	if e, _ := a.store.ScoreEntries(context.Background(), xiao.TownshipID, xiao.ID); len(e) != 0 {
+		t.Fatal("a refused evidence file still saved the score")
+	}
+	pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+	if p := send("会议记录.pdf", pdf); p.status != http.StatusSeeOther {
+		t.Fatalf("a PDF: %d", p.status)
+	}
+	p := c.get(path)
+	if len(p.find("evidence-link")) != 1 {
+		t.Fatal("no evidence link on the sheet")
+	}
+	f := c.get(fmt.Sprintf("/scoring/2024/sheets/%d/files/%d", xiao.ID, cl.ID))
+	if f.status != http.StatusOK || f.header.Get("Content-Type") != "application/pdf" || f.body != string(pdf) {
+		t.Errorf("download: %d %s", f.status, f.header.Get("Content-Type"))
+	}
+	// Leaders read the sheet and its evidence, and file no appeal.
+	l := a.client()
+	l.login("lingdao")
+	if f := l.get(fmt.Sprintf("/scoring/2024/sheets/%d/files/%d", xiao.ID, cl.ID)); f.status != http.StatusOK {
+		t.Errorf("leader download: %d", f.status)
+	}
+	if p := l.post("/scoring/2024/appeals", url.Values{"subject_id": {strconv.FormatInt(xiao.ID, 10)}, "kind": {"score"}, "reason": {"x"}}); p.status != http.StatusForbidden {
+		t.Errorf("leader files an appeal: %d", p.status)
+	}
 }
