@@ -340,6 +340,9 @@ type Proposal struct {
 	DecidedOn      *time.Time `db:"decided_on"`
 	DecisionNote   string     `db:"decision_note"`
 	DecidedByName  string     `db:"decided_by_name"`
+	// Criteria is the subject's 三争创 criteria profile for the year; nil until rounds
+	// collect the criteria (issue 10 item 5), and the pages show nothing for nil.
+	Criteria *CriteriaProfile `db:"-"`
 }
 
 // Key is the proposal's subject key (p<id> / o<id>).

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"pingyi/internal/auth"
 	"pingyi/internal/cli"
 	"pingyi/internal/demo"
@@ -434,9 +436,52 @@ func TestThreeYearHistoryMatchesPingyiRules(t *testing.T) {
 	if excellent < 6 {
 		t.Errorf("only %d excellent standings over three years", excellent)
 	}
-	page := c.get("/scoring/2024/proposals")
-	if !strings.Contains(page.body, "年度提醒谈话 2 次,取消评先表优资格") {
+	last24 := c.get("/scoring/2024/proposals")
+	if !strings.Contains(last24.body, "年度提醒谈话 2 次,取消评先表优资格") {
 		t.Error("C's reason (two reminder talks) is not on the page")
+	}
+
+	// The committee decides: a refusal needs its reason; the approved list exports and prints.
+	props, _ := a.store.Proposals(ctx, tid, 2024)
+	if len(props) < 2 {
+		t.Fatalf("2024 proposals: %d", len(props))
+	}
+	decide := func(id int64, v url.Values) page {
+		return c.post(fmt.Sprintf("/scoring/2024/proposals/%d/decide", id), v)
+	}
+	if p := decide(props[1].ID, url.Values{"decision": {"rejected"}, "on": {"2025-01-20"}}); p.status != http.StatusUnprocessableEntity || textOf(p, "error-note") == "" {
+		t.Errorf("a refusal without a reason: %d", p.status)
+	}
+	if p := decide(props[0].ID, url.Values{"decision": {"approved"}, "on": {"2025-01-20"}, "note": {"党委会研究同意"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("approve: %d", p.status)
+	}
+	if p := decide(props[1].ID, url.Values{"decision": {"rejected"}, "on": {"2025-01-20"}, "note": {"名额所限"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("reject: %d", p.status)
+	}
+	roll := c.get("/scoring/2024/proposals/print")
+	if n := len(roll.find("roll-row")); n != 1 || !strings.Contains(roll.body, "中共小漩乡委员会") || textOf(roll, "roll-date") != "2025 年 1 月 20 日" {
+		t.Errorf("表彰名单: %d rows, date %q", n, textOf(roll, "roll-date"))
+	}
+	x := c.get("/scoring/2024/proposals/list.xlsx")
+	wb, err := excelize.OpenReader(strings.NewReader(x.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := wb.GetRows("表彰名单")
+	if len(rows) != 2 || rows[1][1] != props[0].SubjectName {
+		t.Errorf("exported list: %v", rows)
+	}
+	// Generating again keeps the committee's decisions.
+	c.post("/scoring/2024/proposals/generate", nil)
+	after, _ := a.store.Proposals(ctx, tid, 2024)
+	decided := 0
+	for _, p := range after {
+		if p.Decision != "pending" {
+			decided++
+		}
+	}
+	if decided != 2 || len(after) != len(props) {
+		t.Errorf("after regenerating: %d proposals, %d decided", len(after), decided)
 	}
 }
 

@@ -5115,7 +5115,7 @@ func Proposals(c Chrome, d ProposalsData) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = criteriaProfile(nil).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = criteriaProfile(p.Criteria).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
