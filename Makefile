@@ -38,5 +38,6 @@ fuzz:
 generate:
 	go tool templ generate
 
-clean-data:
-	rm -rf .pgdata
+## clean-data: remove `make run`'s local database (wherever it was put).
+clean-data: $(BIN)
+	@$(BIN) clean-data

@@ -25,10 +25,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"pingyi/internal/ballotbox"
 	"pingyi/internal/config"
 	"pingyi/internal/demo"
 	"pingyi/internal/pglocal"
 	"pingyi/internal/store"
+	"pingyi/internal/voting"
 	"pingyi/internal/web"
 )
 
@@ -131,11 +133,12 @@ func freshDatabase(ctx context.Context, adminURL, name string) (string, error) {
 	return u.String(), nil
 }
 
-// benchRound makes an open round with n subjects and codes codes for the public.
-func benchRound(ctx context.Context, st *store.Store, subjects, codes int) (int64, error) {
+// benchRound makes an open round with n subjects and codes codes for the public, and
+// returns the scrutineers' shares.
+func benchRound(ctx context.Context, st *store.Store, subjects, codes int) (int64, []ballotbox.Share, error) {
 	town, err := st.TownshipByName(ctx, demo.Township)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	orgs, _ := st.AllOrganisations(ctx, town.ID)
 	var gov int64
@@ -147,7 +150,7 @@ func benchRound(ctx context.Context, st *store.Store, subjects, codes int) (int6
 	people, _ := st.AllPeople(ctx, town.ID)
 	for i := len(people); i < subjects; i++ {
 		if _, err := st.SavePerson(ctx, town.ID, 0, store.PersonInput{Name: fmt.Sprintf("测试干部%03d", i), Position: "干事", OrganisationID: gov, Level: 2, Active: true}); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 	}
 	cats, _ := st.RaterCategories(ctx, town.ID)
@@ -164,31 +167,32 @@ func benchRound(ctx context.Context, st *store.Store, subjects, codes int) (int6
 	}
 	id, err := st.CreateRound(ctx, town.ID, store.RoundInput{Title: fmt.Sprintf("压测 %d 人", subjects), Year: 2025, Kind: "special",
 		Weights: store.Weights{Peer: 40, Public: 60}, Categories: groups, PassPct: 90, AdmonishBelowPct: 80,
-		ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5})
+		ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5, Scrutineers: demo.Scrutineers, KeyThreshold: 2})
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	people, _ = st.AllPeople(ctx, town.ID)
 	for _, p := range people[:subjects] {
 		if err := st.AddSubject(ctx, town.ID, id, "p", p.ID); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 	}
 	subs, _ := st.RoundSubjects(ctx, town.ID, id)
 	for _, s := range subs {
 		if err := st.SaveReport(ctx, town.ID, s.ID, store.ReportInput{Text: s.Name + "述职:" + strings.Repeat("认真履行岗位职责,完成年度目标任务。", 8)}); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 	}
 	for left := codes; left > 0; left -= 2000 {
 		if err := st.GenerateCodes(ctx, town.ID, id, public, min(left, 2000)); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 	}
 	if err := st.GenerateCodes(ctx, town.ID, id, peer, 10); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	return id, st.OpenRound(ctx, town.ID, id)
+	shares, err := voting.OpenRound(ctx, st, town.ID, id, "bench")
+	return id, shares, err
 }
 
 var radioRE = regexp.MustCompile(`name="(s\d+)" value="1"`)
@@ -196,7 +200,7 @@ var radioRE = regexp.MustCompile(`name="(s\d+)" value="1"`)
 func appLoad(ctx context.Context, st *store.Store, opt Options, out io.Writer) (float64, time.Duration, time.Duration, time.Duration, error) {
 	// Enough codes for the run: a generous upper bound on ballots per second.
 	codes := opt.Raters * 300
-	id, err := benchRound(ctx, st, opt.Subjects, codes)
+	id, _, err := benchRound(ctx, st, opt.Subjects, codes)
 	if err != nil {
 		return 0, 0, 0, 0, err
 	}
@@ -254,7 +258,7 @@ func appLoad(ctx context.Context, st *store.Store, opt Options, out io.Writer) (
 					form.Set(m[1], strconv.Itoa(1+len(form)%4))
 				}
 				t0 := time.Now()
-				req, _ := http.NewRequest(http.MethodPost, base+"/v/"+code, strings.NewReader(form.Encode()))
+				req, _ := http.NewRequest(http.MethodPost, base+"/v/ballot", strings.NewReader(form.Encode()))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				req.Header.Set("Sec-Fetch-Site", "same-origin")
 				resp, err = client.Do(req)
@@ -368,9 +372,10 @@ func referenceLoad(ctx context.Context, bin, dbURL string, opt Options, out io.W
 	return tps, nil
 }
 
-// resultsPage times the results page of a closed round of 100 subjects and 2,000 ballots.
+// resultsPage times opening the box of a round of 100 subjects and 2,000 ballots, and then
+// its results page.
 func resultsPage(ctx context.Context, st *store.Store, out io.Writer) error {
-	id, err := benchRound(ctx, st, 100, 2000)
+	id, shares, err := benchRound(ctx, st, 100, 2000)
 	if err != nil {
 		return err
 	}
@@ -393,11 +398,15 @@ func resultsPage(ctx context.Context, st *store.Store, out io.Writer) error {
 				if slips[i].Category != "群众代表" {
 					continue
 				}
-				choices := map[int64]int{}
+				marks := make([]ballotbox.Mark, len(subs))
 				for k, s := range subs {
-					choices[s.ID] = 1 + (i+k)%5
+					marks[k] = ballotbox.Mark{SubjectID: s.ID, Level: uint8(1 + (i+k)%5)}
 				}
-				if _, err := st.CastBallot(ctx, slips[i].Code, choices); err != nil {
+				ci, err := st.Code(ctx, slips[i].Code)
+				if err == nil {
+					_, err = voting.Cast(ctx, st, slips[i].Code, ci, voting.NewToken(), marks)
+				}
+				if err != nil {
 					setErr(&mu, &castErr, err)
 					return
 				}
@@ -408,9 +417,24 @@ func resultsPage(ctx context.Context, st *store.Store, out io.Writer) error {
 	if castErr != nil {
 		return castErr
 	}
-	if err := st.CloseRound(ctx, town.ID, id); err != nil {
+	if err := st.EndVoting(ctx, town.ID, id); err != nil {
 		return err
 	}
+	round, err := st.Round(ctx, town.ID, id)
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	count, err := voting.Open(ctx, st, round, shares[1:])
+	opened := time.Since(t0)
+	if err != nil {
+		return err
+	}
+	if err := st.CountRound(ctx, town.ID, id, count, "bench"); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "box: opened and tallied %d ballots × %d subjects in %.0fms; with the results written %.0fms\n",
+		count.Ballots, len(subs), ms(opened), ms(time.Since(t0)))
 	cfg, _ := config.Load(func(string) string { return "" })
 	srv := web.New(slog.New(slog.NewTextHandler(io.Discard, nil)), st, cfg)
 	defer srv.Close()

@@ -21,6 +21,7 @@ const usage = `用法: pingyi <命令> [参数]
   migrate      执行数据库迁移
   create-user  创建员工账号: create-user -township 乡镇 -username 账号 -name 姓名 -role office|leader|secretary [-village 村名]
   seed-demo    载入演示乡镇(已有则跳过)
+  clean-data   删除 make run 的本地数据库
   bench        压测投票链路(本机回环),末行输出 ballots: app=… reference=… ratio=… p99=…
   rules        试算: 从标准输入读取场景 JSON,向标准输出写出结果 JSON
 `
@@ -54,6 +55,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return devCmd(ctx, cfg, log, stdout, stderr)
 	case "create-user":
 		return createUserCmd(ctx, cfg, rest, stdin, stdout, stderr)
+	case "clean-data":
+		return cleanDataCmd(cfg, stdout, stderr)
 	case "seed-demo":
 		return seedDemoCmd(ctx, cfg, stdout, stderr)
 	case "bench":

@@ -85,51 +85,59 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 // devCmd is `make run`: with no DATABASE_URL it boots a project-local PostgreSQL,
 // migrates, loads the demo township once and serves.
 func devCmd(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, stderr io.Writer) int {
+	fail := func(msg string, err error) int {
+		fmt.Fprintf(stderr, "pingyi: %s:%v\n", msg, err)
+		return 1
+	}
 	if cfg.DatabaseURL == "" {
-		dir, _ := filepath.Abs(cfg.DataDir)
-		fmt.Fprintf(stdout, "启动项目内 PostgreSQL(数据目录 %s)…\n", dir)
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			fmt.Fprintln(stderr, "pingyi dev:", err)
-			return 1
+		dir, moved, err := pglocal.DataDir(cfg.DataDir)
+		if err != nil {
+			return fail("无法确定本地数据库的位置", err)
 		}
-		logFile, _ := os.OpenFile(filepath.Join(filepath.Dir(dir), filepath.Base(dir)+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if moved {
+			fmt.Fprintf(stdout, "项目所在文件夹 postgres 用户无法进入(以 root 运行时 PostgreSQL 以 postgres 用户运行),本地数据库改放在 %s。\n", dir)
+		}
+		fmt.Fprintf(stdout, "启动项目内 PostgreSQL(数据目录 %s)…\n", dir)
+		logPath := filepath.Join(filepath.Dir(dir), filepath.Base(dir)+".log")
+		logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			logFile = nil
+		}
 		pg, err := pglocal.Start(ctx, pglocal.Options{DataDir: dir, Log: logFile})
 		if err != nil {
-			fmt.Fprintln(stderr, "pingyi dev:", err)
-			return 1
+			if errors.Is(err, pglocal.ErrNoBinaries) {
+				fmt.Fprintln(stderr, "pingyi:", err)
+				return 1
+			}
+			return fail("本地 PostgreSQL 未能启动", err)
 		}
 		defer func() {
 			if err := pg.Stop(); err != nil {
-				fmt.Fprintln(stderr, "pingyi dev:", err)
+				fmt.Fprintln(stderr, "pingyi: 停止 PostgreSQL 时出错:", err)
 			} else {
 				fmt.Fprintln(stdout, "已停止 PostgreSQL。")
 			}
 		}()
 		if err := ensureDatabase(ctx, pg.URL("postgres"), "pingyi"); err != nil {
-			fmt.Fprintln(stderr, "pingyi dev:", err)
-			return 1
+			return fail("无法在本地 PostgreSQL 中创建数据库 pingyi", err)
 		}
 		cfg.DatabaseURL = pg.URL("pingyi")
 	}
 	if err := store.Migrate(cfg.DatabaseURL); err != nil {
-		fmt.Fprintln(stderr, "pingyi dev:", err)
-		return 1
+		return fail("数据库迁移失败(请检查 DATABASE_URL 是否可连接、账号是否有建表权限)", err)
 	}
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
-		fmt.Fprintln(stderr, "pingyi dev:", err)
-		return 1
+		return fail("无法连接数据库(请检查 DATABASE_URL)", err)
 	}
 	defer st.Close()
 	loaded, err := demo.Load(ctx, st)
 	if err != nil {
-		fmt.Fprintln(stderr, "pingyi dev: 载入演示数据:", err)
-		return 1
+		return fail("载入演示乡镇失败", err)
 	}
 	if loaded {
 		if _, err := demo.LoadRounds(ctx, st); err != nil {
-			fmt.Fprintln(stderr, "pingyi dev: 载入演示评议:", err)
-			return 1
+			return fail("载入演示评议失败", err)
 		}
 		fmt.Fprintf(stdout, "已载入演示乡镇「%s」(含已公示的 2024 年度评议和待开始的 2025 年度评议)。\n", demo.Township)
 		// Year-end assessment history 2022–2024 (考核, 三争创).
@@ -147,6 +155,23 @@ func devCmd(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, st
 		}
 		fmt.Fprintln(stdout, "\n按 Ctrl-C 停止。")
 	})
+}
+
+// cleanDataCmd removes `make run`'s local cluster, wherever DataDir put it.
+func cleanDataCmd(cfg config.Config, stdout, stderr io.Writer) int {
+	dir, _, err := pglocal.DataDir(cfg.DataDir)
+	if err != nil {
+		fmt.Fprintln(stderr, "pingyi: 无法确定本地数据库的位置:", err)
+		return 1
+	}
+	for _, p := range []string{dir, filepath.Join(filepath.Dir(dir), filepath.Base(dir)+".log")} {
+		if err := os.RemoveAll(p); err != nil {
+			fmt.Fprintf(stderr, "pingyi: 无法删除 %s:%v\n", p, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stdout, "已删除本地数据库 %s。\n", dir)
+	return 0
 }
 
 // ensureDatabase creates the database if it does not exist.

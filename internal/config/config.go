@@ -4,6 +4,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -19,26 +20,31 @@ type Config struct {
 	BaseURL string
 	// SecureCookies marks cookies Secure; set it when served over HTTPS (PINGYI_SECURE_COOKIES).
 	SecureCookies bool
-	// TrustProxy takes the client address from X-Forwarded-For / X-Real-IP; set it only
-	// behind a reverse proxy that sets them (PINGYI_TRUST_PROXY).
-	TrustProxy bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed
+	// (PINGYI_TRUSTED_PROXIES, comma-separated CIDRs or addresses). A request from any
+	// other address is taken at its own address, whatever headers it sends.
+	TrustedProxies []netip.Prefix
 	// SessionLifetime is how long a staff sign-in lasts (PINGYI_SESSION_HOURS, default 12).
 	SessionLifetime time.Duration
 	// DataDir holds the local PostgreSQL cluster for `pingyi dev` (PINGYI_DATA_DIR, default .pgdata).
 	DataDir string
 	// LogLevel is debug, info, warn or error (PINGYI_LOG_LEVEL, default info).
 	LogLevel string
+	// CodeFailureDelay is the first step of the growing delay that slows failed ballot-code
+	// lookups from one address (default 250ms; tests shorten it).
+	CodeFailureDelay time.Duration
 }
 
 // Load reads the configuration through getenv and checks it.
 func Load(getenv func(string) string) (Config, error) {
 	c := Config{
-		DatabaseURL:     getenv("DATABASE_URL"),
-		Addr:            or(getenv("PINGYI_ADDR"), "127.0.0.1:8080"),
-		BaseURL:         strings.TrimRight(getenv("PINGYI_BASE_URL"), "/"),
-		DataDir:         or(getenv("PINGYI_DATA_DIR"), ".pgdata"),
-		LogLevel:        or(getenv("PINGYI_LOG_LEVEL"), "info"),
-		SessionLifetime: 12 * time.Hour,
+		DatabaseURL:      getenv("DATABASE_URL"),
+		Addr:             or(getenv("PINGYI_ADDR"), "127.0.0.1:8080"),
+		BaseURL:          strings.TrimRight(getenv("PINGYI_BASE_URL"), "/"),
+		DataDir:          or(getenv("PINGYI_DATA_DIR"), ".pgdata"),
+		LogLevel:         or(getenv("PINGYI_LOG_LEVEL"), "info"),
+		SessionLifetime:  12 * time.Hour,
+		CodeFailureDelay: 250 * time.Millisecond,
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return c, fmt.Errorf("config: PINGYI_ADDR %q is not host:port", c.Addr)
@@ -47,7 +53,10 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.SecureCookies, err = boolVar(getenv, "PINGYI_SECURE_COOKIES"); err != nil {
 		return c, err
 	}
-	if c.TrustProxy, err = boolVar(getenv, "PINGYI_TRUST_PROXY"); err != nil {
+	if getenv("PINGYI_TRUST_PROXY") != "" {
+		return c, fmt.Errorf("config: PINGYI_TRUST_PROXY 已停用(它让任何人都能伪造来源地址);请改用 PINGYI_TRUSTED_PROXIES=反向代理的地址段,如 10.0.0.0/8")
+	}
+	if c.TrustedProxies, err = prefixes(getenv("PINGYI_TRUSTED_PROXIES")); err != nil {
 		return c, err
 	}
 	if v := getenv("PINGYI_SESSION_HOURS"); v != "" {
@@ -66,6 +75,31 @@ func Load(getenv func(string) string) (Config, error) {
 		c.BaseURL = "http://" + c.Addr
 	}
 	return c, nil
+}
+
+// prefixes reads a comma-separated list of CIDRs or single addresses.
+func prefixes(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, fmt.Errorf("config: PINGYI_TRUSTED_PROXIES: %q is not an address or CIDR", f)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("config: PINGYI_TRUSTED_PROXIES: %q is not an address or CIDR", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func or(v, def string) string {

@@ -4,9 +4,15 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"time"
 
+	"pingyi/internal/ballotbox"
 	"pingyi/internal/store"
+	"pingyi/internal/voting"
 )
+
+// Scrutineers are the demo rounds' scrutineers (监票人); any two of three open the box.
+var Scrutineers = []string{"王德明(纪委委员)", "李秀英(人大代表)", "张国华(群众代表)"}
 
 // LoadRounds gives the demo township a history to look at, unless it has rounds already:
 // a closed and published 2024 year-end round whose ballots were cast by the demo raters,
@@ -32,6 +38,7 @@ func LoadRounds(ctx context.Context, st *store.Store) (bool, error) {
 		id, err := st.CreateRound(ctx, town.ID, store.RoundInput{Title: title, Year: year, Kind: "year_end",
 			Weights: store.Weights{Peer: 40, Public: 60}, Categories: groups, PassPct: 90, AdmonishBelowPct: 80,
 			ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5,
+			Scrutineers: Scrutineers, KeyThreshold: 2,
 			Levels: []int{1, 2, 3, 4}, People: true, Organisations: true})
 		if err != nil {
 			return 0, nil, err
@@ -57,7 +64,10 @@ func LoadRounds(ctx context.Context, st *store.Store) (bool, error) {
 			return false, err
 		}
 	}
-	if err := st.OpenRound(ctx, town.ID, id); err != nil {
+	// The demo's scrutineers open the box at once; their shares are then forgotten, as
+	// printed key sheets would be shredded after the objection period.
+	shares, err := voting.OpenRound(ctx, st, town.ID, id, "周敏")
+	if err != nil {
 		return false, err
 	}
 	slips, err := st.Slips(ctx, town.ID, id, 0)
@@ -69,18 +79,31 @@ func LoadRounds(ctx context.Context, st *store.Store) (bool, error) {
 		if i%12 == 11 { // a few raters did not come
 			continue
 		}
-		choices := map[int64]int{}
+		marks := make([]ballotbox.Mark, len(subs))
 		for k, s := range subs {
-			choices[s.ID] = vote(rng, k)
+			marks[k] = ballotbox.Mark{SubjectID: s.ID, Level: uint8(vote(rng, k))}
 		}
-		if _, err := st.CastBallot(ctx, slip.Code, choices); err != nil {
+		ci, err := st.Code(ctx, slip.Code)
+		if err != nil {
+			return false, err
+		}
+		if _, err := voting.Cast(ctx, st, slip.Code, ci, voting.NewToken(), marks); err != nil {
 			return false, fmt.Errorf("demo: cast: %w", err)
 		}
 	}
-	if err := st.CloseRound(ctx, town.ID, id); err != nil {
+	if err := st.EndVoting(ctx, town.ID, id); err != nil {
 		return false, err
 	}
-	if _, err := st.PublishRound(ctx, town.ID, id); err != nil {
+	round, err := st.Round(ctx, town.ID, id)
+	if err != nil {
+		return false, err
+	}
+	if err := voting.OpenBox(ctx, st, round, shares[:2], "周敏"); err != nil {
+		return false, fmt.Errorf("demo: open box: %w", err)
+	}
+	from := time.Date(2025, 1, 10, 0, 0, 0, 0, time.Local)
+	if _, err := st.PublishRound(ctx, town.ID, id, store.Publication{From: from, To: from.AddDate(0, 0, 7),
+		Contact: "乡党委组织办,电话 0719-6521234(工作日 8:30–17:30)"}, "周敏"); err != nil {
 		return false, err
 	}
 

@@ -89,10 +89,20 @@ func TestErrorPagesInBrowser(t *testing.T) {
 	if err := chromedp.Do(phone, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
 		t.Fatal(err)
 	}
+	if err := chromedp.Do(phone, chromedp.Navigate(base+"/v"), chromedp.WaitVisible(tid("code-entry"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := Screenshot(phone, "49-phone-code-entry"); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(phone, chromedp.SendKeys(chromedp.CSS("#code"), "O0I1"), ClickNav(chromedp.CSS(`[data-testid="code-entry"] button`), chromedp.CSS(".field.invalid"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := Screenshot(phone, "50-phone-code-malformed"); err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range []struct{ path, want, name string }{
-		{"/v", "code-entry", "49-phone-code-entry"},
-		{"/v?code=O0I1", "code-entry", "50-phone-code-malformed"},
-		{"/v/ABCDEFGHJK", "notice-title", "51-phone-code-unknown"},
+		{"/v/ABCDEFGHJK", "code-entry", "51-phone-code-unknown"},
 	} {
 		if err := chromedp.Do(phone, chromedp.Navigate(base+p.path), chromedp.WaitVisible(tid(p.want))); err != nil {
 			t.Fatalf("%s: %v", p.path, err)

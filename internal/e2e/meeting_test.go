@@ -12,8 +12,10 @@ import (
 	"pingyi/internal/store"
 )
 
-// TestWholeMeeting: the office sets up and opens a round, a phone votes with two codes,
-// the office closes and publishes, and the public page shows the results.
+// TestWholeMeeting: the office sets up a round with three scrutineers and opens it,
+// printing their key sheets; a phone votes with two codes; the office ends the vote; two
+// scrutineers open the box (a wrong share refused first) while the projector waits; the
+// office publishes and the public page shows the results.
 func TestWholeMeeting(t *testing.T) {
 	ctx := newTab(t)
 	base, st := startAppStore(t)
@@ -25,6 +27,8 @@ func TestWholeMeeting(t *testing.T) {
 		chromedp.WaitVisible(tid("round-form")),
 		chromedp.SetValue(chromedp.CSS("#title"), "2025 年度述职评议"),
 		chromedp.SetValue(chromedp.CSS("#year"), "2025"),
+		chromedp.SetValue(chromedp.CSS("#scrutineers"), strings.Join(demo.Scrutineers, "\n")),
+		chromedp.SetValue(chromedp.CSS("#key_threshold"), "2"),
 		chromedp.Click(chromedp.CSS(`input[name=level][value="2"]`)),
 		chromedp.Click(chromedp.CSS(`input[name=level][value="3"]`)),
 		chromedp.Click(chromedp.CSS(`input[name=level][value="4"]`)),
@@ -42,8 +46,8 @@ func TestWholeMeeting(t *testing.T) {
 	var roundID int64
 	fmt.Sscanf(loc[strings.LastIndex(loc, "/")+1:], "%d", &roundID)
 
-	// Opening without reports is refused with the reason.
-	if err := chromedp.Do(ctx, ClickNav(tid("open-round"), tid("open-problems"))); err != nil {
+	// Opening asks first; without reports it is refused with the reason.
+	if err := chromedp.Do(ctx, ClickNav(tid("open-round"), tid("confirm-items")), ClickNav(tid("confirm-submit"), tid("open-problems"))); err != nil {
 		t.Fatal(err)
 	}
 	// One report through the form, the rest straight into the store.
@@ -88,9 +92,29 @@ func TestWholeMeeting(t *testing.T) {
 	}
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d", roundID)),
-		ClickNav(tid("open-round"), tid("close-round")),
+		ClickNav(tid("open-round"), tid("confirm-items")),
 	)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Screenshot(ctx, "12-open-confirm"); err != nil {
+		t.Fatal(err)
+	}
+	// Opening shows the key sheets, once: one A4 page per scrutineer.
+	if err := chromedp.Do(ctx, ClickNav(tid("confirm-submit"), tid("keysheet"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := Screenshot(ctx, "12-key-sheets"); err != nil {
+		t.Fatal(err)
+	}
+	if pages, err := PrintPDF(ctx, "12-key-sheets"); err != nil || pages != 3 {
+		t.Fatalf("key sheets PDF: %d pages, %v; want 3", pages, err)
+	}
+	shares, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="keysheet-groups"]')].map(ol => [...ol.querySelectorAll('code')].map(c => c.textContent).join(' '))`))
+	if err != nil || len(shares) != 3 {
+		t.Fatalf("shares on the key sheets: %v %v", shares, err)
+	}
+	if err := chromedp.Do(ctx, ClickNav(tid("keysheets-done"), tid("close-round"))); err != nil {
 		t.Fatal(err)
 	}
 	if err := Screenshot(ctx, "12-round-open"); err != nil {
@@ -169,11 +193,71 @@ func TestWholeMeeting(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Close, see results, publish.
+	// End the vote (asking first), then open the box.
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d", roundID)),
-		chromedp.Click(chromedp.CSS(`input[name=confirm]`)),
-		ClickNav(tid("close-round"), tid("results-table")),
+		ClickNav(tid("close-round"), tid("confirm-items")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Screenshot(ctx, "16-end-confirm"); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, ClickNav(tid("confirm-submit"), tid("box-form"))); err != nil {
+		t.Fatal(err)
+	}
+	// A mistyped share is refused with the reason; the first scrutineer's then counts.
+	typo := "0" + shares[0][1:]
+	if typo == shares[0] {
+		typo = "1" + shares[0][1:]
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(tid("share-input"), typo),
+		ClickNav(tid("share-submit"), tid("error-share")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg, _ := chromedp.Run(ctx, chromedp.Text(tid("error-share"))); !strings.Contains(msg, "密钥输入有误") {
+		t.Fatalf("typo message %q", msg)
+	}
+	if err := Screenshot(ctx, "17-box-wrong-share"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('[data-testid="share-input"]').value = "", true`)); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(tid("share-input"), shares[0]),
+		ClickNav(tid("share-submit"), tid("box-progress")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := chromedp.Run(ctx, chromedp.Text(tid("box-progress"))); !strings.Contains(p, "1 / 2") {
+		t.Fatalf("box progress %q", p)
+	}
+	if err := Screenshot(ctx, "17-box-opening"); err != nil {
+		t.Fatal(err)
+	}
+	// The projector, in another tab of the office's browser, waits for the second scrutineer.
+	screen := newTab(t)
+	if err := chromedp.Do(screen, chromedp.EmulateViewport(1366, 768)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(screen, chromedp.Navigate(base+fmt.Sprintf("/rounds/%d/screen", roundID)), chromedp.WaitVisible(tid("screen-status"))); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := chromedp.Run(screen, chromedp.Text(tid("screen-status"))); !strings.Contains(st, "等待监票人开箱(1/2)") {
+		t.Fatalf("projector while waiting: %q", st)
+	}
+	if err := Screenshot(screen, "17-projector-waiting"); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(tid("share-input"), shares[2]),
+		ClickNav(tid("share-submit"), tid("results-table")),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -181,9 +265,20 @@ func TestWholeMeeting(t *testing.T) {
 	if err := Screenshot(ctx, "17-results"); err != nil {
 		t.Fatal(err)
 	}
+	// Publish, asking first for the period and the contact.
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d", roundID)),
-		ClickNav(tid("publish-round"), tid("public-link")),
+		ClickNav(tid("publish-round"), tid("confirm-items")),
+		chromedp.SetValue(chromedp.CSS("#contact"), "乡党委组织办,电话 0719-6521234"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Screenshot(ctx, "18-publish-confirm"); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx,
+		ClickNav(tid("confirm-submit"), tid("public-link")),
 		ClickNav(tid("public-link"), tid("public-results")),
 	)
 	if err != nil {

@@ -6,8 +6,11 @@ package pglocal
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/user"
@@ -15,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -73,7 +77,7 @@ func runAs() (*syscall.Credential, error) {
 	}
 	u, err := user.Lookup("postgres")
 	if err != nil {
-		return nil, fmt.Errorf("pglocal: running as root needs the postgres system user: %w", err)
+		return nil, errors.New("以 root 运行时 PostgreSQL 须以系统用户 postgres 运行,但该用户不存在:请安装 postgresql 软件包(apt-get install -y postgresql)")
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
@@ -107,11 +111,15 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("pglocal: %w", err)
+	// Parents are created enterable by the server's user; the cluster itself is private.
+	if err := os.MkdirAll(filepath.Dir(dataDir), 0o755); err != nil {
+		return nil, fmt.Errorf("无法创建 PostgreSQL 数据目录 %s(%v);请用 PINGYI_DATA_DIR 指定一个可写的目录", dataDir, err)
+	}
+	if err := os.Mkdir(dataDir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("无法创建 PostgreSQL 数据目录 %s(%v);请用 PINGYI_DATA_DIR 指定一个可写的目录", dataDir, err)
 	}
 	if err := chownTree(dataDir, cred); err != nil {
-		return nil, fmt.Errorf("pglocal: chown data folder: %w", err)
+		return nil, fmt.Errorf("无法把数据目录 %s 交给 postgres 用户(%v)", dataDir, err)
 	}
 	if _, err := os.Stat(filepath.Join(dataDir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
 		init := exec.CommandContext(ctx, filepath.Join(bin, "initdb"),
@@ -121,7 +129,7 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 		var out bytes.Buffer
 		init.Stdout, init.Stderr = &out, &out
 		if err := init.Run(); err != nil {
-			return nil, fmt.Errorf("pglocal: initdb: %w: %s", err, lastLine(out.String()))
+			return nil, fmt.Errorf("初始化 PostgreSQL 数据目录 %s 失败(%s);请检查该目录及其上级目录的权限,或用 PINGYI_DATA_DIR 指定其他目录", dataDir, lastLine(out.String()))
 		}
 	}
 	// Unix socket paths are limited to 107 bytes, so the socket lives in a short /tmp folder.
@@ -141,15 +149,17 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 	// Own process group: a Ctrl-C in the terminal reaches us, and we stop the server in order.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true, Pdeathsig: syscall.SIGINT}
 	cmd.Env = []string{"LC_ALL=C.UTF-8", "PATH=/usr/bin:/bin"}
-	var logBuf bytes.Buffer
+	// The last lines of the server's output explain a failed start.
+	logBuf := &tail{}
 	if opt.Log != nil {
-		cmd.Stdout, cmd.Stderr = opt.Log, opt.Log
+		w := io.MultiWriter(opt.Log, logBuf)
+		cmd.Stdout, cmd.Stderr = w, w
 	} else {
-		cmd.Stdout, cmd.Stderr = &logBuf, &logBuf
+		cmd.Stdout, cmd.Stderr = logBuf, logBuf
 	}
 	if err := cmd.Start(); err != nil {
 		os.RemoveAll(socketDir)
-		return nil, fmt.Errorf("pglocal: start postgres: %w", err)
+		return nil, fmt.Errorf("无法启动 PostgreSQL(%v)", err)
 	}
 	s := &Server{cmd: cmd, socketDir: socketDir, done: make(chan error, 1)}
 	go func() { s.done <- cmd.Wait() }()
@@ -166,12 +176,92 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 		select {
 		case err := <-s.done:
 			os.RemoveAll(socketDir)
-			return nil, fmt.Errorf("pglocal: postgres exited: %v: %s", err, lastLine(logBuf.String()))
+			return nil, fmt.Errorf("PostgreSQL 启动后立即退出(%v:%s);若另一个实例正在使用数据目录 %s,请先停止它", err, lastLine(logBuf.String()), dataDir)
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			s.Stop()
-			return nil, fmt.Errorf("pglocal: postgres did not become ready in 30s: %s", lastLine(logBuf.String()))
+			return nil, fmt.Errorf("PostgreSQL 30 秒内未就绪(%s)", lastLine(logBuf.String()))
+		}
+	}
+}
+
+// tail keeps the last few kilobytes written to it.
+type tail struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > 8192 {
+		t.buf = append([]byte(nil), t.buf[len(t.buf)-4096:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}
+
+// DataDir returns where a cluster meant for dir can live. As root the server runs as
+// the postgres user, which must be able to enter every folder above the data folder; a
+// project cloned under /root or a `mktemp -d` folder is out of its reach. Then the
+// cluster lives under /var/lib/pingyi instead, in a folder named after the project's
+// path, and moved reports it.
+func DataDir(dir string) (path string, moved bool, err error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false, err
+	}
+	cred, err := runAs()
+	if err != nil || cred == nil {
+		return abs, false, err
+	}
+	if reachable(filepath.Dir(abs), cred) {
+		return abs, false, nil
+	}
+	sum := sha256.Sum256([]byte(abs))
+	name := filepath.Base(filepath.Dir(abs)) + "-" + hex.EncodeToString(sum[:4])
+	return filepath.Join(FallbackRoot, name), true, nil
+}
+
+// FallbackRoot holds the clusters of projects the postgres user cannot reach.
+const FallbackRoot = "/var/lib/pingyi"
+
+// reachable reports whether the credential may enter dir and every folder above it,
+// judged by the permission bits (owner, primary group, others).
+func reachable(dir string, cred *syscall.Credential) bool {
+	for d := dir; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return false
+		}
+		st, ok := fi.Sys().(*syscall.Stat_t)
+		if !ok {
+			return false
+		}
+		mode := fi.Mode().Perm()
+		switch {
+		case st.Uid == cred.Uid:
+			if mode&0o100 == 0 {
+				return false
+			}
+		case st.Gid == cred.Gid:
+			if mode&0o010 == 0 {
+				return false
+			}
+		default:
+			if mode&0o001 == 0 {
+				return false
+			}
+		}
+		if d == filepath.Dir(d) {
+			return true
 		}
 	}
 }

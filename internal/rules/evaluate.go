@@ -41,6 +41,9 @@ func (o Outcome) Label() string {
 	return string(o)
 }
 
+// NeedsTalk reports whether the outcome calls for a talk (提醒谈话 or 诫勉谈话).
+func (o Outcome) NeedsTalk() bool { return o == Reminder || o == Admonishment }
+
 // Severity orders outcomes: 0 pass, 1 reminder, 2 admonishment; -1 for no result.
 func (o Outcome) Severity() int {
 	switch o {

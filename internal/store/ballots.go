@@ -18,6 +18,9 @@ const CodeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 // CodeLength is the length of a ballot code: 31^10 ≈ 8×10^14 possibilities.
 const CodeLength = 10
 
+// ReceiptLength is the length of a ballot's receipt (回执码).
+const ReceiptLength = 12
+
 // RandomCode returns n characters from CodeAlphabet, drawn with crypto/rand.
 func RandomCode(n int) string {
 	b := make([]byte, n)
@@ -38,6 +41,8 @@ var (
 	ErrCodeUnknown = errors.New("store: unknown ballot code")
 	// ErrCodeSpent means the code has already cast its ballot.
 	ErrCodeSpent = errors.New("store: ballot code already used")
+	// ErrCodeVoid means the office voided the code before it was used.
+	ErrCodeVoid = errors.New("store: ballot code voided")
 	// ErrRoundNotOpen means the code's round is not open for voting.
 	ErrRoundNotOpen = errors.New("store: round is not open")
 )
@@ -90,12 +95,13 @@ type Slip struct {
 	Code     string `db:"code"`
 	Category string `db:"category"`
 	Spent    bool   `db:"spent"`
+	Void     bool   `db:"void"`
 }
 
 // Slips lists a round's codes for printing, by category (0: all categories).
 func (s *Store) Slips(ctx context.Context, townshipID, roundID, categoryID int64) ([]Slip, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT bc.code, c.name AS category, bc.spent FROM ballot_codes bc
+		SELECT bc.code, c.name AS category, bc.spent, bc.void FROM ballot_codes bc
 		JOIN rounds r ON r.id = bc.round_id
 		JOIN rater_categories c ON c.id = bc.category_id
 		WHERE r.township_id = $1 AND bc.round_id = $2 AND ($3 = 0 OR bc.category_id = $3)
@@ -115,51 +121,18 @@ type CodeInfo struct {
 	CategoryName string `db:"category_name"`
 	GroupKey     string `db:"group_key"`
 	Spent        bool   `db:"spent"`
+	Void         bool   `db:"void"`
 	RoundTitle   string `db:"title"`
 	RoundStatus  string `db:"status"`
 	Rehearsal    bool   `db:"rehearsal"`
-}
-
-// CodeThrottled looks a ballot code up and, in the same round trip, counts the client's
-// failed code lookups within the window (for throttling guesses).
-func (s *Store) CodeThrottled(ctx context.Context, code, key string, window time.Duration) (CodeInfo, int, time.Time, error) {
-	var ci CodeInfo
-	var found bool
-	var failures int
-	var oldest *time.Time
-	err := s.pool.QueryRow(ctx, `
-		SELECT f.n, f.oldest, c.round_id IS NOT NULL, coalesce(c.round_id, 0), coalesce(c.township_id, 0), coalesce(c.category_id, 0),
-		       coalesce(c.category_name, ''), coalesce(c.group_key, ''), coalesce(c.spent, false), coalesce(c.title, ''),
-		       coalesce(c.status, ''), coalesce(c.rehearsal, false)
-		FROM (SELECT count(*)::int AS n, min(at) AS oldest FROM auth_failures
-		      WHERE key = $2 AND at > now() - make_interval(secs => $3)) f
-		LEFT JOIN (
-			SELECT bc.round_id, r.township_id, bc.category_id, cat.name AS category_name, rc.group_key, bc.spent,
-			       r.title, r.status, r.rehearsal
-			FROM ballot_codes bc JOIN rounds r ON r.id = bc.round_id
-			JOIN rater_categories cat ON cat.id = bc.category_id
-			JOIN round_categories rc ON rc.round_id = bc.round_id AND rc.category_id = bc.category_id
-			WHERE bc.code = $1
-		) c ON true`, code, key, window.Seconds()).Scan(&failures, &oldest, &found, &ci.RoundID, &ci.TownshipID, &ci.CategoryID,
-		&ci.CategoryName, &ci.GroupKey, &ci.Spent, &ci.RoundTitle, &ci.RoundStatus, &ci.Rehearsal)
-	if err != nil {
-		return ci, 0, time.Time{}, fmt.Errorf("store: code: %w", err)
-	}
-	var until time.Time
-	if oldest != nil {
-		until = oldest.Add(window)
-	}
-	if !found {
-		return ci, failures, until, ErrCodeUnknown
-	}
-	return ci, failures, until, nil
+	PublicKey    []byte `db:"key_public"`
 }
 
 // Code looks a ballot code up. ErrCodeUnknown if there is none.
 func (s *Store) Code(ctx context.Context, code string) (CodeInfo, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT bc.round_id, r.township_id, bc.category_id, c.name AS category_name, rc.group_key, bc.spent,
-		       r.title, r.status, r.rehearsal
+		SELECT bc.round_id, r.township_id, bc.category_id, c.name AS category_name, rc.group_key, bc.spent, bc.void,
+		       r.title, r.status, r.rehearsal, r.key_public
 		FROM ballot_codes bc JOIN rounds r ON r.id = bc.round_id
 		JOIN rater_categories c ON c.id = bc.category_id
 		JOIN round_categories rc ON rc.round_id = bc.round_id AND rc.category_id = bc.category_id
@@ -172,6 +145,56 @@ func (s *Store) Code(ctx context.Context, code string) (CodeInfo, error) {
 		return ci, fmt.Errorf("store: code: %w", err)
 	}
 	return ci, nil
+}
+
+// RecordCodeFailure notes a failed code lookup from a client address and returns how
+// many that address made within the window, this one included.
+func (s *Store) RecordCodeFailure(ctx context.Context, addr string, window time.Duration) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `
+		WITH ins AS (INSERT INTO code_failures (addr) VALUES ($1))
+		SELECT count(*)::int + 1 FROM code_failures WHERE addr = $1 AND at > now() - make_interval(secs => $2)`,
+		addr, window.Seconds()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: record code failure: %w", err)
+	}
+	return n, nil
+}
+
+// CodeFailureStats is what the office sees of failed code lookups.
+type CodeFailureStats struct {
+	Total     int
+	Addresses int
+	// Top lists the addresses with the most failures, most first.
+	Top []AddressFailures
+}
+
+// AddressFailures is one client address's failed lookups.
+type AddressFailures struct {
+	Addr  string `db:"addr"`
+	Count int    `db:"n"`
+}
+
+// CodeFailures summarises failed code lookups since a time, and forgets those older
+// than a day.
+func (s *Store) CodeFailures(ctx context.Context, since time.Time) (CodeFailureStats, error) {
+	var st CodeFailureStats
+	if _, err := s.pool.Exec(ctx, `DELETE FROM code_failures WHERE at < now() - interval '1 day'`); err != nil {
+		return st, fmt.Errorf("store: code failures: %w", err)
+	}
+	rows, _ := s.pool.Query(ctx, `
+		SELECT addr, count(*)::int AS n FROM code_failures WHERE at >= $1
+		GROUP BY addr ORDER BY n DESC, addr`, since)
+	all, err := pgx.CollectRows(rows, pgx.RowToStructByName[AddressFailures])
+	if err != nil {
+		return st, fmt.Errorf("store: code failures: %w", err)
+	}
+	st.Addresses = len(all)
+	for _, a := range all {
+		st.Total += a.Count
+	}
+	st.Top = all[:min(len(all), 5)]
+	return st, nil
 }
 
 // BallotSubject is a subject as a rater sees it.
@@ -187,11 +210,12 @@ type BallotSubject struct {
 }
 
 // BallotSubjects lists a round's subjects for the ballot, in the round's order.
-func (s *Store) BallotSubjects(ctx context.Context, roundID int64) ([]BallotSubject, error) {
+func (s *Store) BallotSubjects(ctx context.Context, townshipID, roundID int64) ([]BallotSubject, error) {
 	rows, _ := s.pool.Query(ctx, `
 		SELECT s.id, s.name, s.title, s.level, s.organisation_id IS NOT NULL AS organisation, s.report_text, s.report_oral,
 		       EXISTS (SELECT 1 FROM report_files f WHERE f.round_subject_id = s.id) AS has_file
-		FROM round_subjects s WHERE s.round_id = $1 ORDER BY s.sort, s.name COLLATE zh_pinyin, s.id`, roundID)
+		FROM round_subjects s WHERE s.township_id = $1 AND s.round_id = $2
+		ORDER BY s.sort, s.name COLLATE zh_pinyin, s.id`, townshipID, roundID)
 	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[BallotSubject])
 	if err != nil {
 		return nil, fmt.Errorf("store: ballot subjects: %w", err)
@@ -199,130 +223,139 @@ func (s *Store) BallotSubjects(ctx context.Context, roundID int64) ([]BallotSubj
 	return items, nil
 }
 
-// CastBallot spends the code and stores its ballot; it returns the receipt.
-//
-// Secrecy: the code is spent in one transaction and the ballot written in another, so
-// no ballot row shares a transaction id (xmin) with a code row. One code casts at most
-// one ballot: the spend is a conditional UPDATE, which concurrent casts serialise on.
-// If writing the ballot fails, the code is un-spent so the rater can try again.
-func (s *Store) CastBallot(ctx context.Context, code string, choices map[int64]int) (string, error) {
-	var roundID, categoryID int64
-	// The spend commits without waiting for its WAL flush: the ballot's synchronous
-	// commit comes later in the same WAL and flushes it too. A crash in between can
-	// only lose the spend, leaving the code unspent and no ballot: the rater votes again.
-	// One round trip: the four statements go as one pipelined batch.
-	b := &pgx.Batch{}
-	b.Queue(`BEGIN`)
-	b.Queue(`SET LOCAL synchronous_commit = off`)
-	b.Queue(`
-		UPDATE ballot_codes bc SET spent = true FROM rounds r
-		WHERE bc.code = $1 AND NOT bc.spent AND r.id = bc.round_id AND r.status = 'open'
-		RETURNING bc.round_id, bc.category_id`, code).QueryRow(func(row pgx.Row) error { return row.Scan(&roundID, &categoryID) })
-	b.Queue(`COMMIT`)
-	err := s.pool.SendBatch(ctx, b).Close()
-	if errors.Is(err, pgx.ErrNoRows) {
-		ci, lookErr := s.Code(ctx, code)
-		switch {
-		case lookErr != nil:
-			return "", lookErr
-		case ci.Spent:
-			return "", ErrCodeSpent
-		default:
-			return "", ErrRoundNotOpen
-		}
-	}
-	if err != nil {
-		return "", fmt.Errorf("store: spend code: %w", err)
-	}
-	receipt, err := s.insertBallot(ctx, roundID, categoryID, choices)
-	if errors.Is(err, ErrRoundNotOpen) {
-		// The round closed between the spend and the ballot: nothing was counted, and
-		// the code is of no further use.
-		return "", err
-	}
-	if err != nil {
-		// Give the code back: its ballot was not stored.
-		if _, uerr := s.pool.Exec(context.WithoutCancel(ctx), `UPDATE ballot_codes SET spent = false WHERE code = $1`, code); uerr != nil {
-			return "", fmt.Errorf("store: cast ballot: %w (and un-spending the code failed: %v)", err, uerr)
-		}
-		return "", fmt.Errorf("store: cast ballot: %w", err)
-	}
-	return receipt, nil
+// SealedCast is one ballot on its way into the box: already sealed by the caller.
+type SealedCast struct {
+	Code       string
+	RoundID    int64
+	TownshipID int64
+	// TokenHash is the SHA-256 of the submission token the rater's form or cookie
+	// carries; a retried submission with the same token gets the same receipt.
+	TokenHash []byte
+	Receipt   string
+	Enc       []byte
+	Sealed    []byte
+	// PublicKey is the key the ballot was sealed with; it must still be the round's.
+	PublicKey []byte
 }
 
-func (s *Store) insertBallot(ctx context.Context, roundID, categoryID int64, choices map[int64]int) (string, error) {
-	ids := make([]int64, 0, len(choices))
-	vals := make([]int16, 0, len(choices))
-	for id, c := range choices {
-		ids = append(ids, id)
-		vals = append(vals, int16(c))
-	}
-	receipt := RandomCode(12)
-	// The round's ballot lock, held shared, keeps CloseRound (which takes it exclusively)
-	// from tallying while this ballot is in flight; once the round is closed the insert
-	// finds it not open and stores nothing. One round trip: the batch is pipelined.
+// CastBallot spends the code and stores its sealed ballot in one transaction, and
+// returns the receipt. After any crash there is no code spent without its ballot and no
+// ballot without its spent code. One code casts one ballot: the spend is a conditional
+// UPDATE, which concurrent casts serialise on. A submission that was already stored (its
+// reply lost on the way to the phone) gets its original receipt back, never a second
+// ballot and never ErrCodeSpent.
+func (s *Store) CastBallot(ctx context.Context, c SealedCast) (string, error) {
 	var stored int64
+	// One round trip: the statements go as one pipelined batch. The round's ballot lock,
+	// held shared, keeps EndVoting (which takes it exclusively) waiting for ballots in
+	// flight; once voting has ended the spend finds the round not open.
 	b := &pgx.Batch{}
 	b.Queue(`BEGIN`)
-	b.Queue(`SELECT pg_advisory_xact_lock_shared($1, $2)`, BallotLockClass, int32(roundID))
+	b.Queue(`SELECT pg_advisory_xact_lock_shared($1, $2)`, BallotLockClass, int32(c.RoundID))
 	b.Queue(`
-		INSERT INTO ballots (round_id, category_id, receipt, subject_ids, choices)
-		SELECT $1, $2, $3, $4, $5
-		WHERE EXISTS (SELECT 1 FROM rounds WHERE id = $1 AND status = 'open')
-		  AND (SELECT count(*) FROM round_subjects WHERE round_id = $1 AND id = ANY($4)) = cardinality($4::bigint[])`,
-		roundID, categoryID, receipt, ids, vals).Exec(func(tag pgconn.CommandTag) error {
+		WITH spend AS (
+			UPDATE ballot_codes bc SET spent = true FROM rounds r
+			WHERE bc.code = $1 AND bc.round_id = $2 AND NOT bc.spent AND NOT bc.void
+			  AND r.id = bc.round_id AND r.township_id = $3 AND r.status = 'open' AND r.key_public = $8
+			RETURNING bc.round_id)
+		INSERT INTO ballots (round_id, township_id, receipt, token_hash, enc, sealed)
+		SELECT round_id, $3, $4, $5, $6, $7 FROM spend`,
+		c.Code, c.RoundID, c.TownshipID, c.Receipt, c.TokenHash, c.Enc, c.Sealed, c.PublicKey).Exec(func(tag pgconn.CommandTag) error {
 		stored = tag.RowsAffected()
 		return nil
 	})
 	b.Queue(`COMMIT`)
-	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
-		return "", err
+	castErr := s.pool.SendBatch(ctx, b).Close()
+	if castErr != nil && !isUniqueViolation(castErr) {
+		return "", fmt.Errorf("store: cast ballot: %w", castErr)
 	}
-	if stored == 1 {
+	if castErr == nil && stored == 1 {
+		return c.Receipt, nil
+	}
+	// Nothing stored: a retry of a ballot already in the box, or a code that cannot vote.
+	if receipt, err := s.ReceiptByToken(ctx, c.RoundID, c.TokenHash); err == nil {
 		return receipt, nil
-	}
-	var status string
-	if err := s.pool.QueryRow(ctx, `SELECT status FROM rounds WHERE id = $1`, roundID).Scan(&status); err != nil {
+	} else if !errors.Is(err, ErrNotFound) {
 		return "", err
 	}
-	if status != StatusOpen {
+	if castErr != nil {
+		// A receipt drawn twice (about one chance in 10^17): nothing was stored or spent.
+		return "", fmt.Errorf("store: cast ballot: %w", castErr)
+	}
+	ci, err := s.Code(ctx, c.Code)
+	switch {
+	case err != nil:
+		return "", err
+	case ci.RoundID != c.RoundID:
+		return "", ErrCodeUnknown
+	case ci.Spent:
+		return "", ErrCodeSpent
+	case ci.Void:
+		return "", ErrCodeVoid
+	case ci.RoundStatus == StatusOpen:
+		return "", ErrKeyChanged
+	default:
 		return "", ErrRoundNotOpen
 	}
-	return "", fmt.Errorf("%w: choices for subjects outside the round", ErrInvalid)
 }
 
-// BallotLockClass namespaces the per-round advisory lock between casting and closing:
-// pg_advisory_xact_lock(BallotLockClass, round id). Two-key advisory locks never collide
-// with single-key ones such as the migrator's.
+// ReceiptByToken finds the receipt of the ballot a submission token cast.
+func (s *Store) ReceiptByToken(ctx context.Context, roundID int64, tokenHash []byte) (string, error) {
+	var receipt string
+	err := s.pool.QueryRow(ctx, `SELECT receipt FROM ballots WHERE round_id = $1 AND token_hash = $2`, roundID, tokenHash).Scan(&receipt)
+	if err != nil {
+		return "", fmt.Errorf("store: receipt: %w", notFound(err))
+	}
+	return receipt, nil
+}
+
+// BallotLockClass namespaces the per-round advisory lock between casting and ending the
+// vote: pg_advisory_xact_lock(BallotLockClass, round id). Two-key advisory locks never
+// collide with single-key ones such as the migrator's.
 const BallotLockClass int32 = 7201
 
+// VoidCodes voids the given unused codes of a draft or open round; it returns how many
+// it voided. Used or unknown codes are left alone.
+func (s *Store) VoidCodes(ctx context.Context, townshipID, roundID int64, codes []string) (int, error) {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE ballot_codes bc SET void = true FROM rounds r
+		WHERE r.id = bc.round_id AND r.township_id = $1 AND bc.round_id = $2 AND r.status IN ('draft','open')
+		  AND NOT bc.spent AND NOT bc.void AND bc.code = ANY($3)`, townshipID, roundID, codes)
+	if err != nil {
+		return 0, fmt.Errorf("store: void codes: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // Turnout is one category's reconciliation: 应到 (codes issued), 实到 (ballots cast),
-// and, once the round is closed, valid and abstained votes.
+// and, once the box is opened, valid and abstained votes.
 type Turnout struct {
 	CategoryID int64  `db:"category_id"`
 	Category   string `db:"category"`
 	Group      string `db:"group_key"`
 	Issued     int    `db:"issued"`
+	Void       int    `db:"void"`
 	Cast       int    `db:"cast_count"`
 	Valid      int    `db:"valid"`
 	Abstained  int    `db:"abstained"`
 }
 
-// Turnout counts codes and ballots per category. Votes are counted only when
-// withVotes is set (closed rounds): while a round is open nobody sees any tally.
-func (s *Store) Turnout(ctx context.Context, townshipID, roundID int64, withVotes bool) ([]Turnout, error) {
+// Turnout counts codes and ballots per category. Valid and abstained votes are known
+// only once the box is opened; while a round is open nobody sees any tally.
+func (s *Store) Turnout(ctx context.Context, townshipID, roundID int64) ([]Turnout, error) {
 	rows, _ := s.pool.Query(ctx, `
 		SELECT rc.category_id, c.name AS category, rc.group_key,
-		       (SELECT count(*) FROM ballot_codes bc WHERE bc.round_id = rc.round_id AND bc.category_id = rc.category_id)::int AS issued,
-		       (SELECT count(*) FROM ballot_codes bc WHERE bc.round_id = rc.round_id AND bc.category_id = rc.category_id AND bc.spent)::int AS cast_count,
-		       CASE WHEN $3 THEN (SELECT count(*) FROM ballots b, unnest(b.choices) ch
-		            WHERE b.round_id = rc.round_id AND b.category_id = rc.category_id AND ch < 5) ELSE 0 END::int AS valid,
-		       CASE WHEN $3 THEN (SELECT count(*) FROM ballots b, unnest(b.choices) ch
-		            WHERE b.round_id = rc.round_id AND b.category_id = rc.category_id AND ch = 5) ELSE 0 END::int AS abstained
+		       count(bc.id) FILTER (WHERE NOT bc.void)::int AS issued,
+		       count(bc.id) FILTER (WHERE bc.void)::int AS void,
+		       count(bc.id) FILTER (WHERE bc.spent)::int AS cast_count,
+		       coalesce(min(cc.valid), 0)::int AS valid, coalesce(min(cc.abstained), 0)::int AS abstained
 		FROM round_categories rc JOIN rater_categories c ON c.id = rc.category_id
 		JOIN rounds r ON r.id = rc.round_id
+		LEFT JOIN ballot_codes bc ON bc.round_id = rc.round_id AND bc.category_id = rc.category_id
+		LEFT JOIN round_category_counts cc ON cc.round_id = rc.round_id AND cc.category_id = rc.category_id
 		WHERE r.township_id = $1 AND rc.round_id = $2
-		ORDER BY rc.group_key, c.position, c.name COLLATE zh_pinyin`, townshipID, roundID, withVotes)
+		GROUP BY rc.category_id, c.name, rc.group_key, c.position
+		ORDER BY rc.group_key, c.position, c.name COLLATE zh_pinyin`, townshipID, roundID)
 	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[Turnout])
 	if err != nil {
 		return nil, fmt.Errorf("store: turnout: %w", err)

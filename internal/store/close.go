@@ -3,12 +3,16 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"math/rand/v2"
+	"maps"
+	"slices"
 	"sort"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"pingyi/internal/ballotbox"
 	"pingyi/internal/rules"
 )
 
@@ -18,61 +22,132 @@ func (r Round) Policy() rules.Policy {
 		AdmonishDissatisfiedPct: r.AdmonishDissatisfiedPct, TopRank: r.TopRank}
 }
 
-// CloseRound ends voting, tallies in SQL and evaluates with internal/rules, writing each
-// subject's result and the talk tasks its outcome calls for, all in one transaction.
-// The subject's earlier closed rounds feed the escalation (诫勉文件, 组织处理).
-// A rehearsal's ballots are wiped instead: they never reach results or history.
-// Afterwards the round's ballots are rewritten in random order (see scrub).
-func (s *Store) CloseRound(ctx context.Context, townshipID, id int64) error {
-	var rehearsal bool
+// CountRound records what the opened box held and closes the round (计票), in one
+// transaction and in three steps: load the inputs (the round's groups and subjects, and
+// each subject's earlier rounds for escalation), apply internal/rules, write each
+// subject's result and the talk tasks its outcome calls for. A rehearsal's results are
+// kept for the office to look at, but it creates no talks, never counts as history, and
+// its sealed ballots are deleted.
+func (s *Store) CountRound(ctx context.Context, townshipID, id int64, c ballotbox.Count, by string) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		// Wait for ballots in flight and hold new ones back until this commits.
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, BallotLockClass, int32(id)); err != nil {
+		round, err := lockRound(ctx, tx, townshipID, id)
+		if err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, roundSelect+` WHERE r.township_id = $1 AND r.id = $2 FOR UPDATE OF r`, townshipID, id)
-		round, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Round])
+		if round.Status != StatusCounting {
+			return ErrNotCounting
+		}
+		if err := checkBallotCount(ctx, tx, id, c); err != nil {
+			return err
+		}
+		in, err := loadCloseInputs(ctx, tx, round)
 		if err != nil {
-			return notFound(err)
+			return err
 		}
-		if round.Status != StatusOpen {
-			return ErrRoundNotOpen
+		sc := in.scenario(round, c)
+		ev, err := rules.Evaluate(sc)
+		if err != nil {
+			return fmt.Errorf("evaluate: %w", err)
 		}
-		rehearsal = round.Rehearsal
+		if err := writeResults(ctx, tx, round, in, sc.Rounds[0], ev.Rounds[0].Results); err != nil {
+			return err
+		}
+		for cat, cc := range c.Categories {
+			if _, err := tx.Exec(ctx, `INSERT INTO round_category_counts (round_id, category_id, ballots, valid, abstained) VALUES ($1, $2, $3, $4, $5)`,
+				id, cat, cc.Ballots, cc.Valid, cc.Abstained); err != nil {
+				return err
+			}
+		}
 		if round.Rehearsal {
 			if _, err := tx.Exec(ctx, `DELETE FROM ballots WHERE round_id = $1`, id); err != nil {
 				return err
 			}
-		} else if err := evaluateRound(ctx, tx, round); err != nil {
+		}
+		if _, err := tx.Exec(ctx, `UPDATE rounds SET status = 'closed', counted_at = now(), box_progress = 0 WHERE id = $1`, id); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE rounds SET status = 'closed', closed_at = now() WHERE id = $1`, id)
-		return err
+		return roundEvent(ctx, tx, townshipID, id, "opened", by, fmt.Sprintf("%d 张选票", c.Ballots))
 	})
-	if err != nil {
-		if err == ErrRoundNotOpen || err == ErrNotFound {
+	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrNotCounting) && !errors.Is(err, ErrBoxMismatch) {
+		return fmt.Errorf("store: count round: %w", err)
+	}
+	return err
+}
+
+// Recount compares a second opening of a counted round's box with the counts stored at
+// the first, records the recount, and lists any difference (empty: they agree).
+func (s *Store) Recount(ctx context.Context, townshipID, id int64, c ballotbox.Count, by string) ([]string, error) {
+	var diffs []string
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		round, err := lockRound(ctx, tx, townshipID, id)
+		if err != nil {
 			return err
 		}
-		return fmt.Errorf("store: close round: %w", err)
-	}
-	if !rehearsal {
-		if err := s.scrub(ctx, id); err != nil {
-			return fmt.Errorf("store: close round: scrub: %w", err)
+		if !round.Counted() || round.Rehearsal {
+			return ErrInvalid
 		}
+		if err := checkBallotCount(ctx, tx, id, c); err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `
+			SELECT s.id, s.name, rr.tallies FROM round_subjects s JOIN round_results rr ON rr.round_subject_id = s.id
+			WHERE s.round_id = $1 ORDER BY s.sort, s.id`, id)
+		var sid int64
+		var name string
+		var stored map[string][5]int64
+		if _, err := pgx.ForEachRow(rows, []any{&sid, &name, &stored}, func() error {
+			now := c.Tallies[sid]
+			for _, g := range slices.Sorted(maps.Keys(stored)) {
+				if stored[g] != now[g] {
+					diffs = append(diffs, fmt.Sprintf("%s(%s):原 %v,复核 %v", name, g, stored[g], now[g]))
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		kind, note := "recount_match", fmt.Sprintf("%d 张选票,与原计票一致", c.Ballots)
+		if len(diffs) > 0 {
+			kind, note = "recount_mismatch", fmt.Sprintf("%d 张选票,%d 处不一致", c.Ballots, len(diffs))
+		}
+		return roundEvent(ctx, tx, townshipID, id, kind, by, note)
+	})
+	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrBoxMismatch) {
+		return nil, fmt.Errorf("store: recount: %w", err)
+	}
+	return diffs, err
+}
+
+func lockRound(ctx context.Context, tx pgx.Tx, townshipID, id int64) (Round, error) {
+	rows, _ := tx.Query(ctx, roundSelect+` WHERE r.township_id = $1 AND r.id = $2 FOR UPDATE OF r`, townshipID, id)
+	round, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Round])
+	return round, notFound(err)
+}
+
+// checkBallotCount makes sure the caller opened every ballot the round has, no more.
+func checkBallotCount(ctx context.Context, tx pgx.Tx, roundID int64, c ballotbox.Count) error {
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM ballots WHERE round_id = $1`, roundID).Scan(&n); err != nil {
+		return err
+	}
+	if n != c.Ballots {
+		return fmt.Errorf("%w: %d stored, %d opened", ErrBoxMismatch, n, c.Ballots)
 	}
 	return nil
 }
 
+// closeSubject is a round's subject as closing needs it.
 type closeSubject struct {
-	ID            int64
-	PersonID      *int64
-	OrgID         *int64
-	Name          string
-	VillageCadre  bool
-	ResponsibleID *int64
-	Responsible   *string
+	ID            int64   `db:"id"`
+	PersonID      *int64  `db:"person_id"`
+	OrgID         *int64  `db:"organisation_id"`
+	Name          string  `db:"name"`
+	VillageCadre  bool    `db:"village_cadre"`
+	ResponsibleID *int64  `db:"responsible_id"`
+	Responsible   *string `db:"responsible"`
 }
 
+// key names the subject across rounds: the person or the organisation it is.
 func (c closeSubject) key() string {
 	if c.PersonID != nil {
 		return fmt.Sprintf("p%d", *c.PersonID)
@@ -80,136 +155,102 @@ func (c closeSubject) key() string {
 	return fmt.Sprintf("o%d", *c.OrgID)
 }
 
-func evaluateRound(ctx context.Context, tx pgx.Tx, round Round) error {
-	weights := map[string]int{}
-	rows, err := tx.Query(ctx, `SELECT key, weight FROM round_groups WHERE round_id = $1`, round.ID)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var k string
-		var w int
-		if err := rows.Scan(&k, &w); err != nil {
-			return err
-		}
-		weights[k] = w
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
+// closeInputs is what evaluating a round needs from the database.
+type closeInputs struct {
+	weights  map[string]int
+	subjects []closeSubject
+	// prior is, per subject key, how many consecutive admonishments its latest earlier
+	// round ended (0: none).
+	prior map[string]int
+}
 
-	rows, err = tx.Query(ctx, `
+func loadCloseInputs(ctx context.Context, tx pgx.Tx, round Round) (closeInputs, error) {
+	in := closeInputs{weights: map[string]int{}, prior: map[string]int{}}
+	rows, _ := tx.Query(ctx, `SELECT key, weight FROM round_groups WHERE round_id = $1`, round.ID)
+	var k string
+	var w int
+	if _, err := pgx.ForEachRow(rows, []any{&k, &w}, func() error {
+		in.weights[k] = w
+		return nil
+	}); err != nil {
+		return in, err
+	}
+	rows, _ = tx.Query(ctx, `
 		SELECT s.id, s.person_id, s.organisation_id, s.name, s.village_cadre,
-		       coalesce(p.id, o.responsible_id), coalesce(p.name, rp.name)
+		       coalesce(p.id, o.responsible_id) AS responsible_id, coalesce(p.name, rp.name) AS responsible
 		FROM round_subjects s
 		LEFT JOIN people p ON p.id = s.person_id
 		LEFT JOIN organisations o ON o.id = s.organisation_id
 		LEFT JOIN people rp ON rp.id = o.responsible_id
 		WHERE s.round_id = $1 ORDER BY s.sort, s.id`, round.ID)
+	subjects, err := pgx.CollectRows(rows, pgx.RowToStructByName[closeSubject])
 	if err != nil {
-		return err
+		return in, err
 	}
-	var subjects []closeSubject
-	for rows.Next() {
-		var c closeSubject
-		if err := rows.Scan(&c.ID, &c.PersonID, &c.OrgID, &c.Name, &c.VillageCadre, &c.ResponsibleID, &c.Responsible); err != nil {
-			return err
-		}
-		subjects = append(subjects, c)
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-
-	// The tally: one row per subject, group and choice.
-	tallies := map[int64]map[string]rules.Tally{}
-	rows, err = tx.Query(ctx, `
-		SELECT x.subject_id, rc.group_key, x.choice, count(*)
-		FROM ballots b
-		JOIN round_categories rc ON rc.round_id = b.round_id AND rc.category_id = b.category_id
-		CROSS JOIN LATERAL unnest(b.subject_ids, b.choices) AS x(subject_id, choice)
-		WHERE b.round_id = $1
-		GROUP BY 1, 2, 3`, round.ID)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var sid int64
-		var g string
-		var choice int
-		var n int64
-		if err := rows.Scan(&sid, &g, &choice, &n); err != nil {
-			return err
-		}
-		if tallies[sid] == nil {
-			tallies[sid] = map[string]rules.Tally{}
-		}
-		t := tallies[sid][g]
-		t[choice-1] = n
-		tallies[sid][g] = t
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-
-	// Escalation: k of the subject's latest earlier round, if that was 诫勉谈话.
-	prior := map[string]int{}
-	rows, err = tx.Query(ctx, `
+	in.subjects = subjects
+	// Escalation: k of each subject's latest earlier counted round, if that was 诫勉谈话.
+	rows, _ = tx.Query(ctx, `
 		SELECT DISTINCT ON (k) k, rr.outcome, rr.consecutive FROM (
-			SELECT coalesce('p' || s.person_id, 'o' || s.organisation_id) AS k, s.id, r.closed_at, r.id AS rid
+			SELECT coalesce('p' || s.person_id, 'o' || s.organisation_id) AS k, s.id, r.counted_at, r.id AS rid
 			FROM round_subjects s JOIN rounds r ON r.id = s.round_id
 			WHERE r.township_id = $1 AND r.id <> $2 AND NOT r.rehearsal AND r.status IN ('closed','published')
 		) x JOIN round_results rr ON rr.round_subject_id = x.id
-		ORDER BY k, x.closed_at DESC, x.rid DESC`, round.TownshipID, round.ID)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var k, outcome string
-		var consecutive int
-		if err := rows.Scan(&k, &outcome, &consecutive); err != nil {
-			return err
-		}
+		ORDER BY k, x.counted_at DESC NULLS LAST, x.rid DESC`, round.TownshipID, round.ID)
+	var outcome string
+	var consecutive int
+	if _, err := pgx.ForEachRow(rows, []any{&k, &outcome, &consecutive}, func() error {
 		if outcome == string(rules.Admonishment) {
-			prior[k] = consecutive
+			in.prior[k] = consecutive
 		}
+		return nil
+	}); err != nil {
+		return in, err
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
+	return in, nil
+}
 
-	sc := rules.Scenario{Policy: round.Policy(), Weights: weights, PriorAdmonishments: map[string]int{}}
+// scenario is the round as internal/rules reads it, with the opened box's tallies.
+func (in closeInputs) scenario(round Round, c ballotbox.Count) rules.Scenario {
+	sc := rules.Scenario{Policy: round.Policy(), Weights: in.weights, PriorAdmonishments: map[string]int{}}
 	rr := rules.Round{ID: fmt.Sprint(round.ID), Year: round.Year, Tallies: map[string]map[string]rules.Tally{}}
-	byKey := map[string]closeSubject{}
-	for _, c := range subjects {
-		k := c.key()
-		byKey[k] = c
+	for _, sub := range in.subjects {
+		k := sub.key()
 		kind := rules.Person
-		if c.OrgID != nil {
+		if sub.OrgID != nil {
 			kind = rules.Organisation
 		}
-		sc.Subjects = append(sc.Subjects, rules.Subject{ID: k, Kind: kind, VillageCadre: c.VillageCadre})
-		t := tallies[c.ID]
-		if t == nil {
-			t = map[string]rules.Tally{}
+		sc.Subjects = append(sc.Subjects, rules.Subject{ID: k, Kind: kind, VillageCadre: sub.VillageCadre})
+		t := map[string]rules.Tally{}
+		for g := range in.weights {
+			t[g] = rules.Tally(c.Tallies[sub.ID][g])
 		}
 		rr.Tallies[k] = t
-		if p := prior[k]; p > 0 {
+		if p := in.prior[k]; p > 0 {
 			sc.PriorAdmonishments[k] = p
 		}
 	}
 	sc.Rounds = []rules.Round{rr}
-	ev, err := rules.Evaluate(sc)
-	if err != nil {
-		return fmt.Errorf("evaluate: %w", err)
+	return sc
+}
+
+// writeResults stores each subject's result, and a talk task for each reminder or
+// admonishment (none for a rehearsal).
+func writeResults(ctx context.Context, tx pgx.Tx, round Round, in closeInputs, tallied rules.Round, results []rules.SubjectResult) error {
+	byKey := map[string]closeSubject{}
+	for _, sub := range in.subjects {
+		byKey[sub.key()] = sub
 	}
-	for _, res := range ev.Rounds[0].Results {
-		c := byKey[res.Subject]
+	groups := slices.Sorted(maps.Keys(in.weights))
+	for _, res := range results {
+		sub := byKey[res.Subject]
 		counts := map[string][5]int64{}
-		for g := range weights {
-			counts[g] = [5]int64(rr.Tallies[res.Subject][g])
+		for _, g := range groups {
+			counts[g] = [5]int64(tallied.Tallies[res.Subject][g])
 		}
-		js, _ := json.Marshal(counts)
+		js, err := json.Marshal(counts)
+		if err != nil {
+			return err
+		}
 		var sPct, dPct *string
 		if res.Rates.HasResult() {
 			a, b := rules.Percent(res.Rates.S), rules.Percent(res.Rates.D)
@@ -218,64 +259,26 @@ func evaluateRound(ctx context.Context, tx pgx.Tx, round Round) error {
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO round_results (round_subject_id, round_id, tallies, satisfaction, dissatisfaction, outcome, consecutive, document, referral, reasons)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			c.ID, round.ID, js, sPct, dPct, string(res.Outcome), res.Consecutive, res.Document, res.Referral, res.Reasons); err != nil {
+			sub.ID, round.ID, js, sPct, dPct, string(res.Outcome), res.Consecutive, res.Document, res.Referral, res.Reasons); err != nil {
 			return err
 		}
-		if res.Outcome == rules.Reminder || res.Outcome == rules.Admonishment {
-			with := ""
-			if c.Responsible != nil {
-				with = *c.Responsible
-			}
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO talks (township_id, round_id, round_subject_id, person_id, organisation_id, subject_name,
-				                   talk_with_id, talk_with_name, year, kind, document, referral, source)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'round')`,
-				round.TownshipID, round.ID, c.ID, c.PersonID, c.OrgID, c.Name, c.ResponsibleID, with, round.Year,
-				string(res.Outcome), res.Document, res.Referral); err != nil {
-				return err
-			}
+		if round.Rehearsal || !res.Outcome.NeedsTalk() {
+			continue
+		}
+		with := ""
+		if sub.Responsible != nil {
+			with = *sub.Responsible
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO talks (township_id, round_id, round_subject_id, person_id, organisation_id, subject_name,
+			                   talk_with_id, talk_with_name, year, kind, document, referral, source)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'round')`,
+			round.TownshipID, round.ID, sub.ID, sub.PersonID, sub.OrgID, sub.Name, sub.ResponsibleID, with, round.Year,
+			string(res.Outcome), res.Document, res.Referral); err != nil {
+			return err
 		}
 	}
 	return nil
-}
-
-// scrub rewrites a closed round's ballots so that neither their transaction ids nor
-// their physical order tell in what order they were cast: every ballot is re-inserted
-// in random order in one transaction, every code row rewritten in another, and the
-// dead row versions are vacuumed away.
-func (s *Store) scrub(ctx context.Context, roundID int64) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT id, category_id, receipt, subject_ids, choices FROM ballots WHERE round_id = $1`, roundID)
-		var ballots [][]any
-		for rows.Next() {
-			var id [16]byte
-			var category int64
-			var receipt string
-			var subjects []int64
-			var choices []int16
-			if err := rows.Scan(&id, &category, &receipt, &subjects, &choices); err != nil {
-				return err
-			}
-			ballots = append(ballots, []any{id, roundID, category, receipt, subjects, choices})
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM ballots WHERE round_id = $1`, roundID); err != nil {
-			return err
-		}
-		rand.Shuffle(len(ballots), func(i, j int) { ballots[i], ballots[j] = ballots[j], ballots[i] })
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"ballots"}, []string{"id", "round_id", "category_id", "receipt", "subject_ids", "choices"}, pgx.CopyFromRows(ballots))
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if _, err := s.pool.Exec(ctx, `UPDATE ballot_codes SET spent = spent WHERE round_id = $1`, roundID); err != nil {
-		return err
-	}
-	_, err = s.pool.Exec(ctx, `VACUUM ballots, ballot_codes`)
-	return err
 }
 
 // SubjectResult is a subject's row on the results page.
@@ -291,7 +294,7 @@ type SubjectResult struct {
 	Reasons         []string            `db:"reasons"`
 }
 
-// Results lists a closed round's results in subject order.
+// Results lists a counted round's results in subject order.
 func (s *Store) Results(ctx context.Context, townshipID, roundID int64) ([]SubjectResult, error) {
 	rows, _ := s.pool.Query(ctx, `
 		SELECT s.id, s.round_id, s.person_id, s.organisation_id, s.name, s.title, s.level, s.village_cadre, s.village_id,
@@ -307,20 +310,60 @@ func (s *Store) Results(ctx context.Context, townshipID, roundID int64) ([]Subje
 	return items, nil
 }
 
-// PublishRound makes a closed round's results public (公示) under a random address.
-func (s *Store) PublishRound(ctx context.Context, townshipID, id int64) (string, error) {
+// Publication is what publishing (公示) a round sets: the period and where to raise an
+// objection.
+type Publication struct {
+	From, To time.Time
+	Contact  string
+}
+
+// PublishRound makes a counted round's results public (公示) under a random address that
+// stays the same if it is withdrawn and published again. The township keeps the contact
+// as its default.
+func (s *Store) PublishRound(ctx context.Context, townshipID, id int64, p Publication, by string) (string, error) {
 	slug := RandomCode(16)
 	var got string
-	err := s.pool.QueryRow(ctx, `
-		UPDATE rounds SET status = 'published', published_at = now(), public_slug = $3
-		WHERE township_id = $1 AND id = $2 AND status = 'closed' AND NOT rehearsal RETURNING public_slug`, townshipID, id, slug).Scan(&got)
-	if err == pgx.ErrNoRows {
-		return "", ErrInvalid
-	}
-	if err != nil {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `
+			UPDATE rounds SET status = 'published', published_at = now(), public_slug = coalesce(public_slug, $3),
+			       publish_from = $4, publish_to = $5, objection_contact = $6
+			WHERE township_id = $1 AND id = $2 AND status = 'closed' AND NOT rehearsal RETURNING public_slug`,
+			townshipID, id, slug, p.From, p.To, p.Contact).Scan(&got)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrInvalid
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE townships SET objection_contact = $2 WHERE id = $1`, townshipID, p.Contact); err != nil {
+			return err
+		}
+		return roundEvent(ctx, tx, townshipID, id, "published", by,
+			fmt.Sprintf("公示期 %s 至 %s", p.From.Format("2006-01-02"), p.To.Format("2006-01-02")))
+	})
+	if err != nil && !errors.Is(err, ErrInvalid) {
 		return "", fmt.Errorf("store: publish round: %w", err)
 	}
-	return got, nil
+	return got, err
+}
+
+// WithdrawPublication takes a round's results off the public page (撤回公示); the reason
+// is kept with the round's events.
+func (s *Store) WithdrawPublication(ctx context.Context, townshipID, id int64, reason, by string) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE rounds SET status = 'closed' WHERE township_id = $1 AND id = $2 AND status = 'published'`, townshipID, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrInvalid
+		}
+		return roundEvent(ctx, tx, townshipID, id, "withdrawn", by, reason)
+	})
+	if err != nil && !errors.Is(err, ErrInvalid) {
+		return fmt.Errorf("store: withdraw publication: %w", err)
+	}
+	return err
 }
 
 // PublicRound returns a published round by its public address.
@@ -333,9 +376,9 @@ func (s *Store) PublicRound(ctx context.Context, slug string) (Round, error) {
 	return r, nil
 }
 
-// Receipts lists a closed round's counted receipts, sorted.
-func (s *Store) Receipts(ctx context.Context, roundID int64) ([]string, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT receipt FROM ballots WHERE round_id = $1`, roundID)
+// Receipts lists a counted round's receipts, sorted.
+func (s *Store) Receipts(ctx context.Context, townshipID, roundID int64) ([]string, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT receipt FROM ballots WHERE township_id = $1 AND round_id = $2`, townshipID, roundID)
 	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return nil, fmt.Errorf("store: receipts: %w", err)

@@ -8,13 +8,16 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"pingyi/internal/ballotbox"
 )
 
 // Round statuses.
 const (
 	StatusDraft     = "draft"     // 草稿: editable
 	StatusOpen      = "open"      // 投票中: frozen
-	StatusClosed    = "closed"    // 已结束: tallied and evaluated
+	StatusCounting  = "counting"  // 待开箱: voting ended, the box waits for the scrutineers
+	StatusClosed    = "closed"    // 已计票: opened, tallied and evaluated
 	StatusPublished = "published" // 已公示
 )
 
@@ -25,8 +28,10 @@ func StatusLabel(s string) string {
 		return "草稿"
 	case StatusOpen:
 		return "投票中"
+	case StatusCounting:
+		return "待开箱"
 	case StatusClosed:
-		return "已结束"
+		return "已计票"
 	case StatusPublished:
 		return "已公示"
 	}
@@ -68,6 +73,17 @@ type Round struct {
 	OpenedAt                *time.Time `db:"opened_at"`
 	ClosedAt                *time.Time `db:"closed_at"`
 	PublishedAt             *time.Time `db:"published_at"`
+	KeyThreshold            int        `db:"key_threshold"`
+	KeyPublic               []byte     `db:"key_public"`
+	KeyCommitments          [][]byte   `db:"key_commitments"`
+	KeyedAt                 *time.Time `db:"keyed_at"`
+	BoxProgress             int        `db:"box_progress"`
+	CountedAt               *time.Time `db:"counted_at"`
+	BallotsDestroyedAt      *time.Time `db:"ballots_destroyed_at"`
+	PublishFrom             *time.Time `db:"publish_from"`
+	PublishTo               *time.Time `db:"publish_to"`
+	ObjectionContact        string     `db:"objection_contact"`
+	Scrutineers             int        `db:"scrutineers"`
 	Subjects                int        `db:"subjects"`
 	Issued                  int        `db:"issued"`
 	Cast                    int        `db:"cast_count"`
@@ -75,6 +91,14 @@ type Round struct {
 
 // Editable reports whether the round's set-up may still change.
 func (r Round) Editable() bool { return r.Status == StatusDraft }
+
+// Counted reports whether the round's box has been opened and its results computed.
+func (r Round) Counted() bool { return r.Status == StatusClosed || r.Status == StatusPublished }
+
+// Key is the public part of the round's key, as ballotbox reads it.
+func (r Round) Key() ballotbox.Key {
+	return ballotbox.Key{PublicKey: r.KeyPublic, Commitments: r.KeyCommitments, Threshold: len(r.KeyCommitments), Shares: r.Scrutineers}
+}
 
 // Weights are a round's group weights: peer and public.
 type Weights struct {
@@ -91,7 +115,9 @@ type RoundCategory struct {
 const roundSelect = `
 	SELECT r.id, r.township_id, r.title, r.year, r.kind, r.rehearsal, r.status, r.pass_pct, r.admonish_below_pct,
 	       r.reminder_dissatisfied_pct, r.admonish_dissatisfied_pct, r.top_rank, r.min_group_votes, r.public_slug,
-	       r.created_at, r.opened_at, r.closed_at, r.published_at,
+	       r.created_at, r.opened_at, r.closed_at, r.published_at, r.key_threshold, r.key_public, r.key_commitments,
+	       r.keyed_at, r.box_progress, r.counted_at, r.ballots_destroyed_at, r.publish_from, r.publish_to, r.objection_contact,
+	       (SELECT count(*) FROM round_scrutineers x WHERE x.round_id = r.id)::int AS scrutineers,
 	       (SELECT count(*) FROM round_subjects s WHERE s.round_id = r.id)::int AS subjects,
 	       (SELECT count(*) FROM ballot_codes c WHERE c.round_id = r.id)::int AS issued,
 	       (SELECT count(*) FROM ballot_codes c WHERE c.round_id = r.id AND c.spent)::int AS cast_count
@@ -166,9 +192,12 @@ type RoundInput struct {
 	ReminderDissatisfiedPct int
 	AdmonishDissatisfiedPct int
 	MinGroupVotes           int
-	Levels                  []int // on create: add every active subject of these levels
-	People                  bool  // include person subjects of those levels
-	Organisations           bool  // include organisation subjects of those levels
+	// Scrutineers (监票人) hold the key shares, one each; KeyThreshold of them open the box.
+	Scrutineers   []string
+	KeyThreshold  int
+	Levels        []int // on create: add every active subject of these levels
+	People        bool  // include person subjects of those levels
+	Organisations bool  // include organisation subjects of those levels
 }
 
 // personSubjects and orgSubjects add subjects to round $2 of township $1 from the
@@ -190,11 +219,14 @@ func (s *Store) CreateRound(ctx context.Context, townshipID int64, in RoundInput
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
 			INSERT INTO rounds (township_id, title, year, kind, rehearsal, pass_pct, admonish_below_pct,
-			                    reminder_dissatisfied_pct, admonish_dissatisfied_pct, min_group_votes)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			                    reminder_dissatisfied_pct, admonish_dissatisfied_pct, min_group_votes, key_threshold)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
 			townshipID, in.Title, in.Year, in.Kind, in.Rehearsal, in.PassPct, in.AdmonishBelowPct,
-			in.ReminderDissatisfiedPct, in.AdmonishDissatisfiedPct, in.MinGroupVotes).Scan(&id)
+			in.ReminderDissatisfiedPct, in.AdmonishDissatisfiedPct, in.MinGroupVotes, in.KeyThreshold).Scan(&id)
 		if err != nil {
+			return err
+		}
+		if err := setScrutineers(ctx, tx, townshipID, id, in.Scrutineers); err != nil {
 			return err
 		}
 		if err := setRoundGroups(ctx, tx, townshipID, id, in); err != nil {
@@ -265,10 +297,13 @@ func (s *Store) UpdateRound(ctx context.Context, townshipID, id int64, in RoundI
 		}
 		if _, err := tx.Exec(ctx, `
 			UPDATE rounds SET title = $3, year = $4, kind = $5, pass_pct = $6, admonish_below_pct = $7,
-			       reminder_dissatisfied_pct = $8, admonish_dissatisfied_pct = $9, min_group_votes = $10
+			       reminder_dissatisfied_pct = $8, admonish_dissatisfied_pct = $9, min_group_votes = $10, key_threshold = $11
 			WHERE township_id = $1 AND id = $2`,
 			townshipID, id, in.Title, in.Year, in.Kind, in.PassPct, in.AdmonishBelowPct,
-			in.ReminderDissatisfiedPct, in.AdmonishDissatisfiedPct, in.MinGroupVotes); err != nil {
+			in.ReminderDissatisfiedPct, in.AdmonishDissatisfiedPct, in.MinGroupVotes, in.KeyThreshold); err != nil {
+			return err
+		}
+		if err := setScrutineers(ctx, tx, townshipID, id, in.Scrutineers); err != nil {
 			return err
 		}
 		// Re-point categories without dropping issued codes: update in place, add, remove.
@@ -394,6 +429,26 @@ func (s *Store) AddSubject(ctx context.Context, townshipID, roundID int64, kind 
 	return fmt.Errorf("store: add subject: %w", err)
 }
 
+// DeleteRound deletes a draft round with everything set up for it (subjects, reports,
+// codes). A round that has opened is history and cannot be deleted.
+func (s *Store) DeleteRound(ctx context.Context, townshipID, id int64) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM rounds WHERE township_id = $1 AND id = $2 FOR UPDATE`, townshipID, id).Scan(&status); err != nil {
+			return notFound(err)
+		}
+		if status != StatusDraft {
+			return ErrFrozen
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM rounds WHERE township_id = $1 AND id = $2`, townshipID, id)
+		return err
+	})
+	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrFrozen) {
+		return fmt.Errorf("store: delete round: %w", err)
+	}
+	return err
+}
+
 // RemoveSubject takes a subject out of a draft round.
 func (s *Store) RemoveSubject(ctx context.Context, townshipID, subjectID int64) error {
 	tag, err := s.pool.Exec(ctx, `
@@ -457,11 +512,12 @@ func (s *Store) SaveReport(ctx context.Context, townshipID, subjectID int64, in 
 }
 
 // ReportFileOf returns a subject's attachment; roundID must match (ballot pages check it).
-func (s *Store) ReportFileOf(ctx context.Context, roundID, subjectID int64) (ReportFile, error) {
+func (s *Store) ReportFileOf(ctx context.Context, townshipID, roundID, subjectID int64) (ReportFile, error) {
 	var f ReportFile
 	err := s.pool.QueryRow(ctx, `
 		SELECT f.file_name, f.content_type, f.data FROM report_files f
-		JOIN round_subjects s ON s.id = f.round_subject_id WHERE s.round_id = $1 AND s.id = $2`, roundID, subjectID).
+		JOIN round_subjects s ON s.id = f.round_subject_id WHERE s.township_id = $1 AND s.round_id = $2 AND s.id = $3`,
+		townshipID, roundID, subjectID).
 		Scan(&f.Name, &f.ContentType, &f.Data)
 	if err != nil {
 		return f, fmt.Errorf("store: report file: %w", notFound(err))
@@ -478,12 +534,17 @@ func (e *NotReadyError) Error() string {
 	return "store: round not ready: " + strings.Join(e.Problems, "; ")
 }
 
-// OpenRound freezes a draft round and opens it for voting: weights, policy and subjects
-// are fixed from here on, and each subject's name and position are snapshot.
-func (s *Store) OpenRound(ctx context.Context, townshipID, id int64) error {
+// OpenRound freezes a draft round and opens it for voting: weights, policy, subjects and
+// scrutineers are fixed from here on, each subject's name and position are snapshot, and
+// the round's public key (made by the caller, its shares printed for the scrutineers and
+// never stored) is what every ballot will be sealed with.
+func (s *Store) OpenRound(ctx context.Context, townshipID, id int64, key ballotbox.Key, by string) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var status string
-		if err := tx.QueryRow(ctx, `SELECT status FROM rounds WHERE township_id = $1 AND id = $2 FOR UPDATE`, townshipID, id).Scan(&status); err != nil {
+		var threshold, scrutineers int
+		if err := tx.QueryRow(ctx, `
+			SELECT status, key_threshold, (SELECT count(*) FROM round_scrutineers x WHERE x.round_id = r.id)::int
+			FROM rounds r WHERE township_id = $1 AND id = $2 FOR UPDATE`, townshipID, id).Scan(&status, &threshold, &scrutineers); err != nil {
 			return notFound(err)
 		}
 		if status != StatusDraft {
@@ -529,6 +590,11 @@ func (s *Store) OpenRound(ctx context.Context, townshipID, id int64) error {
 		if categories == 0 {
 			problems = append(problems, "没有参加评议的代表类别")
 		}
+		if scrutineers == 0 {
+			problems = append(problems, "尚未指定监票人")
+		} else if threshold > scrutineers {
+			problems = append(problems, fmt.Sprintf("开箱所需监票人数(%d)多于监票人总数(%d)", threshold, scrutineers))
+		}
 		if len(problems) > 0 {
 			return &NotReadyError{Problems: problems}
 		}
@@ -541,8 +607,15 @@ func (s *Store) OpenRound(ctx context.Context, townshipID, id int64) error {
 			UPDATE round_subjects s SET name = o.name FROM organisations o WHERE s.round_id = $1 AND o.id = s.organisation_id`, id); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE rounds SET status = 'open', opened_at = now() WHERE id = $1`, id)
-		return err
+		if key.Threshold != threshold || key.Shares != scrutineers || len(key.Commitments) != threshold {
+			return fmt.Errorf("%w: key is %d of %d, round wants %d of %d", ErrInvalid, key.Threshold, key.Shares, threshold, scrutineers)
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE rounds SET status = 'open', opened_at = now(), key_public = $2, key_commitments = $3, keyed_at = now()
+			WHERE id = $1`, id, key.PublicKey, key.Commitments); err != nil {
+			return err
+		}
+		return roundEvent(ctx, tx, townshipID, id, "keyed", by, key.Fingerprint())
 	})
 	var nr *NotReadyError
 	if errors.As(err, &nr) || errors.Is(err, ErrFrozen) || errors.Is(err, ErrNotFound) {

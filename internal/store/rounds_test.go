@@ -1,15 +1,18 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"sync"
 	"testing"
 	"time"
 
+	"pingyi/internal/ballotbox"
 	"pingyi/internal/demo"
 	"pingyi/internal/pgtest"
 	"pingyi/internal/store"
+	"pingyi/internal/voting"
 )
 
 // meeting is a demo township with an open round of all level-1 subjects.
@@ -19,6 +22,7 @@ type meeting struct {
 	round    int64
 	subjects []store.RoundSubject
 	cats     map[string]int64
+	shares   []ballotbox.Share
 }
 
 func openMeeting(t *testing.T, rehearsal bool) *meeting {
@@ -28,9 +32,15 @@ func openMeeting(t *testing.T, rehearsal bool) *meeting {
 	if _, err := demo.Load(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	town, _ := st.TownshipByName(ctx, demo.Township)
+	town, err := st.TownshipByName(ctx, demo.Township)
+	if err != nil {
+		t.Fatal(err)
+	}
 	m := &meeting{st: st, tid: town.ID, cats: map[string]int64{}}
-	cats, _ := st.RaterCategories(ctx, town.ID)
+	cats, err := st.RaterCategories(ctx, town.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	catGroups := map[int64]string{}
 	for _, c := range cats {
 		m.cats[c.Name] = c.ID
@@ -38,22 +48,21 @@ func openMeeting(t *testing.T, rehearsal bool) *meeting {
 	}
 	id, err := st.CreateRound(ctx, town.ID, store.RoundInput{Title: "2025年度述职评议", Year: 2025, Kind: "year_end", Rehearsal: rehearsal,
 		Weights: store.Weights{Peer: 40, Public: 60}, Categories: catGroups, PassPct: 90, AdmonishBelowPct: 80,
-		ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5, Levels: []int{1}, People: true, Organisations: true})
+		ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5, Scrutineers: []string{"甲", "乙", "丙"}, KeyThreshold: 2,
+		Levels: []int{1}, People: true, Organisations: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.round = id
-	m.subjects, _ = st.RoundSubjects(ctx, town.ID, id)
+	if m.subjects, err = st.RoundSubjects(ctx, town.ID, id); err != nil {
+		t.Fatal(err)
+	}
 	if len(m.subjects) != 10 { // 乡党委, 乡政府 and 8 leaders
 		t.Fatalf("level-1 subjects: %d, want 10", len(m.subjects))
 	}
-	if err := st.OpenRound(ctx, town.ID, id); err == nil {
-		t.Fatal("a round must not open while subjects have no report")
-	} else {
-		var nr *store.NotReadyError
-		if !errors.As(err, &nr) {
-			t.Fatalf("open without reports: %v", err)
-		}
+	var nr *store.NotReadyError
+	if _, err := voting.OpenRound(ctx, st, town.ID, id, "周敏"); !errors.As(err, &nr) {
+		t.Fatalf("a round must not open while subjects have no report: %v", err)
 	}
 	for i, s := range m.subjects {
 		in := store.ReportInput{Text: "一年来,认真履行职责……"}
@@ -69,8 +78,11 @@ func openMeeting(t *testing.T, rehearsal bool) *meeting {
 			t.Fatal(err)
 		}
 	}
-	if err := st.OpenRound(ctx, town.ID, id); err != nil {
+	if m.shares, err = voting.OpenRound(ctx, st, town.ID, id, "周敏"); err != nil {
 		t.Fatal(err)
+	}
+	if len(m.shares) != 3 {
+		t.Fatalf("shares %d, want 3", len(m.shares))
 	}
 	return m
 }
@@ -88,12 +100,56 @@ func (m *meeting) codes(t *testing.T, category string) []string {
 	return out
 }
 
-func (m *meeting) allChoice(c int) map[int64]int {
-	out := map[int64]int{}
-	for _, s := range m.subjects {
-		out[s.ID] = c
+func (m *meeting) marks(level int) []ballotbox.Mark {
+	out := make([]ballotbox.Mark, len(m.subjects))
+	for i, s := range m.subjects {
+		out[i] = ballotbox.Mark{SubjectID: s.ID, Level: uint8(level)}
 	}
 	return out
+}
+
+// cast votes level for every subject with the code and a fresh submission token.
+func (m *meeting) cast(code string, level int) (string, error) {
+	return m.castToken(code, voting.NewToken(), level)
+}
+
+func (m *meeting) castToken(code, token string, level int) (string, error) {
+	ctx := context.Background()
+	ci, err := m.st.Code(ctx, code)
+	if err != nil {
+		return "", err
+	}
+	return voting.Cast(ctx, m.st, code, ci, token, m.marks(level))
+}
+
+func (m *meeting) mustCast(t *testing.T, code string, level int) string {
+	t.Helper()
+	r, err := m.cast(code, level)
+	if err != nil {
+		t.Fatalf("cast %s: %v", code, err)
+	}
+	return r
+}
+
+func (m *meeting) round_(t *testing.T) store.Round {
+	t.Helper()
+	r, err := m.st.Round(context.Background(), m.tid, m.round)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// count ends voting and opens the box with the first two scrutineers' shares.
+func (m *meeting) count(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	if err := m.st.EndVoting(ctx, m.tid, m.round); err != nil {
+		t.Fatal(err)
+	}
+	if err := voting.OpenBox(ctx, m.st, m.round_(t), m.shares[:2], "监票人"); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestOneCodeOneBallotUnderConcurrency(t *testing.T) {
@@ -106,7 +162,7 @@ func TestOneCodeOneBallotUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := m.st.CastBallot(context.Background(), code, m.allChoice(1))
+			_, err := m.cast(code, 1)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -121,39 +177,73 @@ func TestOneCodeOneBallotUnderConcurrency(t *testing.T) {
 	}
 	wg.Wait()
 	var ballots int
-	m.st.Pool().QueryRow(context.Background(), `SELECT count(*) FROM ballots WHERE round_id = $1`, m.round).Scan(&ballots)
+	if err := m.st.Pool().QueryRow(context.Background(), `SELECT count(*) FROM ballots WHERE round_id = $1`, m.round).Scan(&ballots); err != nil {
+		t.Fatal(err)
+	}
 	if ok != 1 || spent != 49 || ballots != 1 {
 		t.Fatalf("50 concurrent casts of one code: %d ok, %d spent, %d ballots stored; want 1, 49, 1", ok, spent, ballots)
 	}
 }
 
-func TestSpentUnknownAndClosedCodes(t *testing.T) {
+func TestRetryWithTheSameTokenGetsTheSameReceipt(t *testing.T) {
+	m := openMeeting(t, false)
+	code := m.codes(t, "群众代表")[0]
+	token := voting.NewToken()
+	first, err := m.castToken(code, token, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The phone lost the reply and submits again, several times and at once.
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			again, err := m.castToken(code, token, 2)
+			if err != nil || again != first {
+				t.Errorf("retry: receipt %q, err %v; want %q", again, err, first)
+			}
+		}()
+	}
+	wg.Wait()
+	// Another phone with the same code is told it is spent.
+	if _, err := m.cast(code, 2); !errors.Is(err, store.ErrCodeSpent) {
+		t.Fatalf("other token: %v", err)
+	}
+	var ballots int
+	if err := m.st.Pool().QueryRow(context.Background(), `SELECT count(*) FROM ballots WHERE round_id = $1`, m.round).Scan(&ballots); err != nil {
+		t.Fatal(err)
+	}
+	if ballots != 1 {
+		t.Fatalf("%d ballots stored, want 1", ballots)
+	}
+}
+
+func TestCodesThatCannotVote(t *testing.T) {
 	m := openMeeting(t, false)
 	ctx := context.Background()
 	codes := m.codes(t, "群众代表")
-	if _, err := m.st.CastBallot(ctx, codes[0], m.allChoice(2)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.st.CastBallot(ctx, codes[0], m.allChoice(2)); !errors.Is(err, store.ErrCodeSpent) {
+	m.mustCast(t, codes[0], 2)
+	if _, err := m.cast(codes[0], 2); !errors.Is(err, store.ErrCodeSpent) {
 		t.Fatalf("second use: %v", err)
 	}
-	if _, err := m.st.CastBallot(ctx, "ZZZZZZZZZZ", m.allChoice(2)); !errors.Is(err, store.ErrCodeUnknown) {
+	if _, err := m.st.Code(ctx, "ZZZZZZZZZZ"); !errors.Is(err, store.ErrCodeUnknown) {
 		t.Fatalf("unknown code: %v", err)
 	}
-	// A choice for a subject outside the round fails and gives the code back.
-	bad := m.allChoice(1)
-	bad[999999] = 1
-	if _, err := m.st.CastBallot(ctx, codes[1], bad); err == nil {
-		t.Fatal("a ballot with a foreign subject must fail")
+	if n, err := m.st.VoidCodes(ctx, m.tid, m.round, []string{codes[0], codes[1]}); err != nil || n != 1 {
+		t.Fatalf("void a used and an unused code: %d voided, %v; want 1 (the unused)", n, err)
 	}
-	if ci, _ := m.st.Code(ctx, codes[1]); ci.Spent {
-		t.Fatal("a failed ballot must not spend the code")
+	if _, err := m.cast(codes[1], 1); !errors.Is(err, store.ErrCodeVoid) {
+		t.Fatalf("voided code: %v", err)
 	}
-	if err := m.st.CloseRound(ctx, m.tid, m.round); err != nil {
+	if err := m.st.EndVoting(ctx, m.tid, m.round); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.st.CastBallot(ctx, codes[1], m.allChoice(1)); !errors.Is(err, store.ErrRoundNotOpen) {
-		t.Fatalf("cast after close: %v", err)
+	if _, err := m.cast(codes[2], 1); !errors.Is(err, store.ErrRoundNotOpen) {
+		t.Fatalf("cast after voting ended: %v", err)
+	}
+	if ci, err := m.st.Code(ctx, codes[2]); err != nil || ci.Spent {
+		t.Fatalf("a refused cast must not spend the code: %+v %v", ci, err)
 	}
 }
 
@@ -161,12 +251,16 @@ func TestSetUpFrozenOnceOpen(t *testing.T) {
 	m := openMeeting(t, false)
 	ctx := context.Background()
 	err := m.st.UpdateRound(ctx, m.tid, m.round, store.RoundInput{Title: "x", Year: 2025, Kind: "year_end", Weights: store.Weights{Peer: 10, Public: 90},
-		Categories: map[int64]string{m.cats["群众代表"]: "public"}, PassPct: 50, AdmonishBelowPct: 40, ReminderDissatisfiedPct: 30, AdmonishDissatisfiedPct: 40})
+		Categories: map[int64]string{m.cats["群众代表"]: "public"}, PassPct: 50, AdmonishBelowPct: 40, ReminderDissatisfiedPct: 30, AdmonishDissatisfiedPct: 40,
+		Scrutineers: []string{"丁"}, KeyThreshold: 1})
 	if !errors.Is(err, store.ErrFrozen) {
 		t.Fatalf("update an open round: %v", err)
 	}
-	if w, _ := m.st.RoundWeights(ctx, m.round); w.Peer != 40 || w.Public != 60 {
-		t.Fatalf("weights changed to %+v", w)
+	if w, err := m.st.RoundWeights(ctx, m.round); err != nil || w.Peer != 40 || w.Public != 60 {
+		t.Fatalf("weights changed to %+v (%v)", w, err)
+	}
+	if sc, err := m.st.Scrutineers(ctx, m.tid, m.round); err != nil || len(sc) != 3 {
+		t.Fatalf("scrutineers changed to %+v (%v)", sc, err)
 	}
 	if err := m.st.RemoveSubject(ctx, m.tid, m.subjects[0].ID); !errors.Is(err, store.ErrFrozen) {
 		t.Fatalf("remove a subject of an open round: %v", err)
@@ -174,33 +268,34 @@ func TestSetUpFrozenOnceOpen(t *testing.T) {
 	if err := m.st.SaveReport(ctx, m.tid, m.subjects[1].ID, store.ReportInput{Text: "改"}); !errors.Is(err, store.ErrFrozen) {
 		t.Fatalf("change a report of an open round: %v", err)
 	}
+	if err := m.st.DeleteRound(ctx, m.tid, m.round); !errors.Is(err, store.ErrFrozen) {
+		t.Fatalf("delete an open round: %v", err)
+	}
 }
 
-func TestCloseTalliesEvaluatesAndCreatesTalks(t *testing.T) {
+func TestCountTalliesEvaluatesAndCreatesTalks(t *testing.T) {
 	m := openMeeting(t, false)
 	ctx := context.Background()
 	peer, public := m.codes(t, "党委委员"), m.codes(t, "群众代表")
 	// 10 peer ballots all 优秀; public: 6 优秀, 2 基本称职, 2 不称职 for everyone.
 	for _, c := range peer {
-		if _, err := m.st.CastBallot(ctx, c, m.allChoice(1)); err != nil {
-			t.Fatal(err)
-		}
+		m.mustCast(t, c, 1)
 	}
 	for i, c := range public {
-		choice := 1
+		level := 1
 		if i >= 6 {
-			choice = 3
+			level = 3
 		}
 		if i >= 8 {
-			choice = 4
+			level = 4
 		}
-		if _, err := m.st.CastBallot(ctx, c, m.allChoice(choice)); err != nil {
-			t.Fatal(err)
-		}
+		m.mustCast(t, c, level)
 	}
-	if err := m.st.CloseRound(ctx, m.tid, m.round); err != nil {
-		t.Fatal(err)
+	// Nobody sees a tally before the box is opened.
+	if res, err := m.st.Results(ctx, m.tid, m.round); err != nil || len(res) != 0 {
+		t.Fatalf("results before the count: %d (%v)", len(res), err)
 	}
+	m.count(t)
 	res, err := m.st.Results(ctx, m.tid, m.round)
 	if err != nil {
 		t.Fatal(err)
@@ -217,7 +312,10 @@ func TestCloseTalliesEvaluatesAndCreatesTalks(t *testing.T) {
 			t.Fatal("a result carries its reasons")
 		}
 	}
-	talks, _ := m.st.Talks(ctx, m.tid, "pending")
+	talks, err := m.st.Talks(ctx, m.tid, "pending")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(talks) != len(res) {
 		t.Fatalf("talk tasks %d, want %d", len(talks), len(res))
 	}
@@ -226,11 +324,108 @@ func TestCloseTalliesEvaluatesAndCreatesTalks(t *testing.T) {
 			t.Errorf("乡党委's talk is with its responsible person, got %q", tk.TalkWithName)
 		}
 	}
-	turnout, _ := m.st.Turnout(ctx, m.tid, m.round, true)
+	turnout, err := m.st.Turnout(ctx, m.tid, m.round)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tu := range turnout {
 		if tu.Category == "群众代表" && (tu.Issued != 10 || tu.Cast != 10 || tu.Valid != 100 || tu.Abstained != 0) {
 			t.Errorf("reconciliation %+v", tu)
 		}
+	}
+	// A recount with the other two shares agrees, and is recorded.
+	diffs, err := voting.Recount(ctx, m.st, m.round_(t), m.shares[1:], "监票人")
+	if err != nil || len(diffs) != 0 {
+		t.Fatalf("recount: %v %v", diffs, err)
+	}
+	events, err := m.st.RoundEvents(ctx, m.tid, m.round)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, e := range events {
+		kinds = append(kinds, e.Kind)
+	}
+	if want := []string{"keyed", "opened", "recount_match"}; len(kinds) != 3 || kinds[0] != want[0] || kinds[1] != want[1] || kinds[2] != want[2] {
+		t.Fatalf("events %v, want %v", kinds, want)
+	}
+}
+
+func TestTheBoxOpensWithKSharesOnly(t *testing.T) {
+	m := openMeeting(t, false)
+	ctx := context.Background()
+	for _, c := range m.codes(t, "群众代表")[:4] {
+		m.mustCast(t, c, 2)
+	}
+	if err := voting.OpenBox(ctx, m.st, m.round_(t), m.shares[:2], "x"); !errors.Is(err, store.ErrNotCounting) {
+		t.Fatalf("open the box while voting: %v", err)
+	}
+	if err := m.st.EndVoting(ctx, m.tid, m.round); err != nil {
+		t.Fatal(err)
+	}
+	round := m.round_(t)
+	if err := voting.OpenBox(ctx, m.st, round, m.shares[:1], "x"); !errors.Is(err, ballotbox.ErrTooFewShares) {
+		t.Fatalf("one share of two: %v", err)
+	}
+	other, otherShares, err := ballotbox.NewKey(2, 3)
+	if err != nil || other.PublicKey == nil {
+		t.Fatal(err)
+	}
+	if err := voting.OpenBox(ctx, m.st, round, []ballotbox.Share{m.shares[0], otherShares[1]}, "x"); !errors.Is(err, ballotbox.ErrWrongShare) {
+		t.Fatalf("a share of another key: %v", err)
+	}
+	if _, err := voting.CheckShare(round, m.shares[0].Text(), m.shares[:1]); !errors.Is(err, voting.ErrShareUsed) {
+		t.Fatalf("a share given twice: %v", err)
+	}
+	if err := voting.OpenBox(ctx, m.st, round, []ballotbox.Share{m.shares[2], m.shares[0]}, "x"); err != nil {
+		t.Fatal(err)
+	}
+	// After the objection period the sealed ballots are destroyed: receipts stay, no recount.
+	if err := m.st.DestroyBallots(ctx, m.tid, m.round, "周敏", "公示期满无异议"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := voting.Recount(ctx, m.st, m.round_(t), m.shares[:2], "x"); !errors.Is(err, store.ErrDestroyed) {
+		t.Fatalf("recount after destruction: %v", err)
+	}
+	if r, err := m.st.Receipts(ctx, m.tid, m.round); err != nil || len(r) != 4 {
+		t.Fatalf("receipts after destruction: %d (%v)", len(r), err)
+	}
+}
+
+func TestRekeyOnlyBeforeTheFirstBallot(t *testing.T) {
+	m := openMeeting(t, false)
+	ctx := context.Background()
+	code := m.codes(t, "群众代表")[0]
+	ci, err := m.st.Code(ctx, code) // looked up under the first key
+	if err != nil {
+		t.Fatal(err)
+	}
+	newShares, err := voting.Rekey(ctx, m.st, m.tid, m.round, "周敏")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A ballot sealed with the old key is never stored: Cast seals it again with the new one.
+	receipt, err := voting.Cast(ctx, m.st, code, ci, voting.NewToken(), m.marks(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(ci.PublicKey, m.round_(t).KeyPublic) {
+		t.Fatal("rekey kept the key")
+	}
+	if _, err := voting.Rekey(ctx, m.st, m.tid, m.round, "周敏"); !errors.Is(err, store.ErrBallotsCast) {
+		t.Fatalf("rekey after a ballot: %v", err)
+	}
+	if err := m.st.EndVoting(ctx, m.tid, m.round); err != nil {
+		t.Fatal(err)
+	}
+	if err := voting.OpenBox(ctx, m.st, m.round_(t), m.shares[:2], "x"); !errors.Is(err, ballotbox.ErrWrongShare) {
+		t.Fatalf("the old sheets still open the box: %v", err)
+	}
+	if err := voting.OpenBox(ctx, m.st, m.round_(t), newShares[1:], "x"); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := m.st.Receipts(ctx, m.tid, m.round); len(r) != 1 || r[0] != receipt {
+		t.Fatalf("receipts %v", r)
 	}
 }
 
@@ -238,37 +433,44 @@ func TestEscalationAcrossRounds(t *testing.T) {
 	m := openMeeting(t, false)
 	ctx := context.Background()
 	for _, c := range m.codes(t, "群众代表") {
-		m.st.CastBallot(ctx, c, m.allChoice(4))
+		m.mustCast(t, c, 4)
 	}
-	if err := m.st.CloseRound(ctx, m.tid, m.round); err != nil {
-		t.Fatal(err)
-	}
+	m.count(t)
 	cats := map[int64]string{m.cats["群众代表"]: "public", m.cats["党委委员"]: "peer"}
 	id, err := m.st.CreateRound(ctx, m.tid, store.RoundInput{Title: "2026年中", Year: 2026, Kind: "mid_year", Weights: store.Weights{Peer: 40, Public: 60},
-		Categories: cats, PassPct: 90, AdmonishBelowPct: 80, ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, Levels: []int{1}, People: true})
+		Categories: cats, PassPct: 90, AdmonishBelowPct: 80, ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20,
+		Scrutineers: []string{"甲"}, KeyThreshold: 1, Levels: []int{1}, People: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	subs, _ := m.st.RoundSubjects(ctx, m.tid, id)
-	choices := map[int64]int{}
-	for _, s := range subs {
-		m.st.SaveReport(ctx, m.tid, s.ID, store.ReportInput{Text: "述职"})
-		choices[s.ID] = 4
-	}
-	m.st.GenerateCodes(ctx, m.tid, id, m.cats["群众代表"], 3)
-	if err := m.st.OpenRound(ctx, m.tid, id); err != nil {
+	second := &meeting{st: m.st, tid: m.tid, round: id, cats: m.cats}
+	if second.subjects, err = m.st.RoundSubjects(ctx, m.tid, id); err != nil {
 		t.Fatal(err)
 	}
-	slips, _ := m.st.Slips(ctx, m.tid, id, 0)
-	for _, s := range slips {
-		if _, err := m.st.CastBallot(ctx, s.Code, choices); err != nil {
+	for _, s := range second.subjects {
+		if err := m.st.SaveReport(ctx, m.tid, s.ID, store.ReportInput{Text: "述职"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := m.st.CloseRound(ctx, m.tid, id); err != nil {
+	if err := m.st.GenerateCodes(ctx, m.tid, id, m.cats["群众代表"], 3); err != nil {
 		t.Fatal(err)
 	}
-	res, _ := m.st.Results(ctx, m.tid, id)
+	if second.shares, err = voting.OpenRound(ctx, m.st, m.tid, id, "周敏"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range second.codes(t, "群众代表") {
+		second.mustCast(t, c, 4)
+	}
+	if err := m.st.EndVoting(ctx, m.tid, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := voting.OpenBox(ctx, m.st, second.round_(t), second.shares, "x"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := m.st.Results(ctx, m.tid, id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range res {
 		if r.Consecutive != 2 || !r.Document || r.Referral {
 			t.Fatalf("%s second admonishment in a row: k=%d doc=%v ref=%v", r.Name, r.Consecutive, r.Document, r.Referral)
@@ -276,86 +478,128 @@ func TestEscalationAcrossRounds(t *testing.T) {
 	}
 }
 
-func TestRehearsalBallotsAreWiped(t *testing.T) {
+func TestRehearsalLeavesNoHistory(t *testing.T) {
 	m := openMeeting(t, true)
 	ctx := context.Background()
 	for _, c := range m.codes(t, "群众代表")[:3] {
-		if _, err := m.st.CastBallot(ctx, c, m.allChoice(1)); err != nil {
-			t.Fatal(err)
-		}
+		m.mustCast(t, c, 4)
 	}
-	if err := m.st.CloseRound(ctx, m.tid, m.round); err != nil {
+	m.count(t)
+	var ballots, results, talks int
+	if err := m.st.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM ballots WHERE round_id = $1), (SELECT count(*) FROM round_results WHERE round_id = $1),
+		(SELECT count(*) FROM talks WHERE round_id = $1)`, m.round).Scan(&ballots, &results, &talks); err != nil {
 		t.Fatal(err)
 	}
-	var ballots, results, talks int
-	m.st.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM ballots WHERE round_id = $1), (SELECT count(*) FROM round_results WHERE round_id = $1),
-		(SELECT count(*) FROM talks WHERE round_id = $1)`, m.round).Scan(&ballots, &results, &talks)
-	if ballots != 0 || results != 0 || talks != 0 {
-		t.Fatalf("after a rehearsal: %d ballots, %d results, %d talks; want none", ballots, results, talks)
+	if ballots != 0 || results != 10 || talks != 0 {
+		t.Fatalf("after a rehearsal: %d ballots, %d results, %d talks; want 0, 10 (to look at), 0", ballots, results, talks)
 	}
-	if _, err := m.st.PublishRound(ctx, m.tid, m.round); err == nil {
-		t.Fatal("a rehearsal cannot be published")
+	if _, err := m.st.PublishRound(ctx, m.tid, m.round, store.Publication{From: time.Now(), To: time.Now(), Contact: "组织办"}, "x"); !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("a rehearsal cannot be published: %v", err)
 	}
 }
 
-// TestBallotSecrecy inspects the schema and the rows, xmin included, after voting.
-func TestBallotSecrecy(t *testing.T) {
+func TestPublishWithdrawAndDelete(t *testing.T) {
 	m := openMeeting(t, false)
 	ctx := context.Background()
-	pool := m.st.Pool()
-	rows, err := pool.Query(ctx, `SELECT column_name FROM information_schema.columns WHERE table_name = 'ballots'`)
+	m.mustCast(t, m.codes(t, "群众代表")[0], 1)
+	m.count(t)
+	from := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	pub := store.Publication{From: from, To: from.AddDate(0, 0, 7), Contact: "组织办 0719-1234567"}
+	slug, err := m.st.PublishRound(ctx, m.tid, m.round, pub, "周敏")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for rows.Next() {
-		var col string
-		rows.Scan(&col)
-		for _, bad := range []string{"code", "rater", "created", "cast_at", "time", "ip", "addr", "user"} {
-			if col == bad || len(col) > len(bad) && (col[:len(bad)] == bad) {
-				t.Errorf("ballot table has column %q that could link a ballot to its caster", col)
-			}
-		}
-	}
-	rows.Close()
-	codes := append(m.codes(t, "群众代表"), m.codes(t, "党委委员")...)
-	for i, c := range codes[:12] {
-		if _, err := m.st.CastBallot(ctx, c, m.allChoice(1+i%5)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	noSharedXmin := func(when string) {
-		t.Helper()
-		var shared int
-		err := pool.QueryRow(ctx, `
-			SELECT count(*) FROM ballots b WHERE b.xmin::text IN (SELECT xmin::text FROM ballot_codes)`).Scan(&shared)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if shared != 0 {
-			t.Fatalf("%s: %d ballot rows share a transaction id with a code row", when, shared)
-		}
-	}
-	noSharedXmin("while open")
-	if err := m.st.CloseRound(ctx, m.tid, m.round); err != nil {
+	if _, err := m.st.PublicRound(ctx, slug); err != nil {
 		t.Fatal(err)
 	}
-	noSharedXmin("after close")
-	// After close the order of casting is gone: one xmin for all ballots, one for all codes.
-	var ballotXmins, codeXmins int
-	pool.QueryRow(ctx, `SELECT count(DISTINCT xmin::text) FROM ballots WHERE round_id = $1`, m.round).Scan(&ballotXmins)
-	pool.QueryRow(ctx, `SELECT count(DISTINCT xmin::text) FROM ballot_codes WHERE round_id = $1`, m.round).Scan(&codeXmins)
-	if ballotXmins != 1 || codeXmins != 1 {
-		t.Fatalf("after close: %d distinct ballot xmins, %d code xmins; want 1 and 1", ballotXmins, codeXmins)
+	if err := m.st.WithdrawPublication(ctx, m.tid, m.round, "姓名有误,更正后重新公示", "周敏"); err != nil {
+		t.Fatal(err)
 	}
-	receipts, _ := m.st.Receipts(ctx, m.round)
-	if len(receipts) != 12 {
-		t.Fatalf("receipts %d, want 12", len(receipts))
+	if _, err := m.st.PublicRound(ctx, slug); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("withdrawn round still public: %v", err)
+	}
+	again, err := m.st.PublishRound(ctx, m.tid, m.round, pub, "周敏")
+	if err != nil || again != slug {
+		t.Fatalf("republish: %q %v; want the same address %q", again, err, slug)
+	}
+	events, err := m.st.RoundEvents(ctx, m.tid, m.round)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range events {
+		found = found || (e.Kind == "withdrawn" && e.Note == "姓名有误,更正后重新公示")
+	}
+	if !found {
+		t.Fatalf("the withdrawal's reason is not kept: %+v", events)
+	}
+	town, err := m.st.Township(ctx, m.tid)
+	if err != nil || town.ObjectionContact != pub.Contact {
+		t.Fatalf("township contact %q (%v)", town.ObjectionContact, err)
+	}
+	// A draft can be deleted with everything set up for it.
+	id, err := m.st.CreateRound(ctx, m.tid, store.RoundInput{Title: "草稿", Year: 2026, Kind: "special", Weights: store.Weights{Peer: 40, Public: 60},
+		Categories: map[int64]string{m.cats["群众代表"]: "public"}, PassPct: 90, AdmonishBelowPct: 80, ReminderDissatisfiedPct: 10,
+		AdmonishDissatisfiedPct: 20, Scrutineers: []string{"甲"}, KeyThreshold: 1, Levels: []int{1}, People: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.st.GenerateCodes(ctx, m.tid, id, m.cats["群众代表"], 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.st.DeleteRound(ctx, m.tid, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.st.Round(ctx, m.tid, id); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("deleted round: %v", err)
 	}
 }
 
-// TestCloseWhileVotingCountsEveryReceipt races casts against closing: every ballot a
-// rater got a receipt for is counted, and no ballot is stored after the tally.
-func TestCloseWhileVotingCountsEveryReceipt(t *testing.T) {
+// TestBallotRowsHoldNothingInClear inspects the schema and the rows after voting.
+func TestBallotRowsHoldNothingInClear(t *testing.T) {
+	m := openMeeting(t, false)
+	ctx := context.Background()
+	pool := m.st.Pool()
+	rows, err := pool.Query(ctx, `SELECT column_name FROM information_schema.columns WHERE table_name = 'ballots' ORDER BY ordinal_position`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for rows.Next() {
+		var col string
+		if err := rows.Scan(&col); err != nil {
+			t.Fatal(err)
+		}
+		cols = append(cols, col)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"round_id", "township_id", "receipt", "token_hash", "enc", "sealed"}
+	if len(cols) != len(want) {
+		t.Fatalf("ballot columns %v, want only %v: nothing in clear beyond the round and the receipt", cols, want)
+	}
+	codes := append(m.codes(t, "群众代表"), m.codes(t, "党委委员")...)
+	for i, c := range codes[:12] {
+		m.mustCast(t, c, 1+i%5)
+	}
+	// Every sealed ballot has the same length whatever its choices or category.
+	var lengths int
+	if err := pool.QueryRow(ctx, `SELECT count(DISTINCT (length(enc), length(sealed))) FROM ballots WHERE round_id = $1`, m.round).Scan(&lengths); err != nil {
+		t.Fatal(err)
+	}
+	if lengths != 1 {
+		t.Fatalf("sealed ballots come in %d lengths, want 1", lengths)
+	}
+	receipts, err := m.st.Receipts(ctx, m.tid, m.round)
+	if err != nil || len(receipts) != 12 {
+		t.Fatalf("receipts %d (%v), want 12", len(receipts), err)
+	}
+}
+
+// TestEndVotingWhileVotingCountsEveryReceipt races casts against ending the vote: every
+// ballot a rater got a receipt for is counted, and no ballot is stored afterwards.
+func TestEndVotingWhileVotingCountsEveryReceipt(t *testing.T) {
 	for run := 0; run < 3; run++ {
 		m := openMeeting(t, false)
 		ctx := context.Background()
@@ -369,7 +613,7 @@ func TestCloseWhileVotingCountsEveryReceipt(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				r, err := m.st.CastBallot(ctx, c, m.allChoice(1))
+				r, err := m.cast(c, 1)
 				if err == nil {
 					mu.Lock()
 					receipts = append(receipts, r)
@@ -380,12 +624,21 @@ func TestCloseWhileVotingCountsEveryReceipt(t *testing.T) {
 			}()
 		}
 		close(start)
-		if err := m.st.CloseRound(ctx, m.tid, m.round); err != nil {
+		if err := m.st.EndVoting(ctx, m.tid, m.round); err != nil {
 			t.Fatal(err)
 		}
 		wg.Wait()
-		counted, _ := m.st.Receipts(ctx, m.round)
-		res, _ := m.st.Results(ctx, m.tid, m.round)
+		if err := voting.OpenBox(ctx, m.st, m.round_(t), m.shares[:2], "x"); err != nil {
+			t.Fatal(err)
+		}
+		counted, err := m.st.Receipts(ctx, m.tid, m.round)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := m.st.Results(ctx, m.tid, m.round)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var tallied int64
 		for _, g := range res[0].Tallies {
 			for _, n := range g {
@@ -398,9 +651,9 @@ func TestCloseWhileVotingCountsEveryReceipt(t *testing.T) {
 	}
 }
 
-// TestCloseWaitsForBallotsInFlight holds the round's ballot lock as a ballot being
-// written does, and checks that closing waits for it instead of tallying without it.
-func TestCloseWaitsForBallotsInFlight(t *testing.T) {
+// TestEndVotingWaitsForBallotsInFlight holds the round's ballot lock as a ballot being
+// cast does, and checks that ending the vote waits for it.
+func TestEndVotingWaitsForBallotsInFlight(t *testing.T) {
 	m := openMeeting(t, false)
 	ctx := context.Background()
 	tx, err := m.st.Pool().Begin(ctx)
@@ -412,11 +665,26 @@ func TestCloseWaitsForBallotsInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- m.st.CloseRound(ctx, m.tid, m.round) }()
-	select {
-	case err := <-done:
-		t.Fatalf("close did not wait for the ballot in flight (err %v)", err)
-	case <-time.After(300 * time.Millisecond):
+	go func() { done <- m.st.EndVoting(ctx, m.tid, m.round) }()
+	// EndVoting must be seen waiting on the advisory lock, not finishing.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var waiting int
+		if err := m.st.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("ending the vote did not wait for the ballot in flight (err %v)", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("ending the vote neither waited nor finished")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,8 @@ type Township struct {
 	ID     int64  `db:"id"`
 	Name   string `db:"name"`
 	County string `db:"county"`
+	// ObjectionContact is where to raise an objection to published results, as last set.
+	ObjectionContact string `db:"objection_contact"`
 }
 
 // Village is a 行政村, grouping its Party branch and village committee.
@@ -31,7 +33,7 @@ func (s *Store) EnsureTownship(ctx context.Context, name, county string) (Townsh
 		rows, _ := tx.Query(ctx, `
 			INSERT INTO townships (name, county) VALUES ($1, $2)
 			ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
-			RETURNING id, name, county`, name, county)
+			RETURNING id, name, county, objection_contact`, name, county)
 		var err error
 		t, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Township])
 		if err != nil {
@@ -47,7 +49,7 @@ func (s *Store) EnsureTownship(ctx context.Context, name, county string) (Townsh
 
 // Township returns one township.
 func (s *Store) Township(ctx context.Context, id int64) (Township, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT id, name, county FROM townships WHERE id = $1`, id)
+	rows, _ := s.pool.Query(ctx, `SELECT id, name, county, objection_contact FROM townships WHERE id = $1`, id)
 	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Township])
 	if err != nil {
 		return t, fmt.Errorf("store: township: %w", notFound(err))
@@ -57,7 +59,7 @@ func (s *Store) Township(ctx context.Context, id int64) (Township, error) {
 
 // TownshipByName returns the township with this name.
 func (s *Store) TownshipByName(ctx context.Context, name string) (Township, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT id, name, county FROM townships WHERE name = $1`, name)
+	rows, _ := s.pool.Query(ctx, `SELECT id, name, county, objection_contact FROM townships WHERE name = $1`, name)
 	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Township])
 	if err != nil {
 		return t, fmt.Errorf("store: township by name: %w", notFound(err))

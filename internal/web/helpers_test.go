@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -37,8 +38,18 @@ func newApp(t *testing.T) *app {
 	if _, err := demo.Load(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
+	return serveApp(t, st, io.Discard)
+}
+
+// serveApp serves a store with the test configuration, logging to w.
+func serveApp(t *testing.T, st *store.Store, w io.Writer) *app {
+	t.Helper()
 	cfg, _ := config.Load(func(string) string { return "" })
-	srv := web.New(slog.New(slog.NewTextHandler(io.Discard, nil)), st, cfg)
+	cfg.CodeFailureDelay = time.Millisecond
+	if w == nil {
+		w = io.Discard
+	}
+	srv := web.New(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})), st, cfg)
 	t.Cleanup(srv.Close)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

@@ -78,11 +78,25 @@ func (s *Server) chrome(r *http.Request, title, nav string) view.Chrome {
 	if msg := s.sessions.PopString(r.Context(), "flash"); msg != "" {
 		c.Flash = view.Flash{Kind: "ok", Text: msg}
 	}
+	if msg := s.sessions.PopString(r.Context(), "flash_warn"); msg != "" {
+		c.Flash = view.Flash{Kind: "warn", Text: msg}
+	}
+	if msg := s.sessions.PopString(r.Context(), "flash_bad"); msg != "" {
+		c.Flash = view.Flash{Kind: "bad", Text: msg}
+	}
 	return c
 }
 
-// flash leaves a message for the next page.
+// flash leaves a message of success for the next page.
 func (s *Server) flash(r *http.Request, msg string) { s.sessions.Put(r.Context(), "flash", msg) }
+
+// flashWarn leaves a warning for the next page.
+func (s *Server) flashWarn(r *http.Request, msg string) {
+	s.sessions.Put(r.Context(), "flash_warn", msg)
+}
+
+// flashBad leaves a message of failure for the next page.
+func (s *Server) flashBad(r *http.Request, msg string) { s.sessions.Put(r.Context(), "flash_bad", msg) }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if err := s.store.Pool().Ping(r.Context()); err != nil {

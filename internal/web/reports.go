@@ -164,11 +164,11 @@ func (s *Server) reportFile(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.sendReportFile(w, r, round.ID, sub.ID)
+	s.sendReportFile(w, r, round.TownshipID, round.ID, sub.ID)
 }
 
-func (s *Server) sendReportFile(w http.ResponseWriter, r *http.Request, roundID, subjectID int64) {
-	f, err := s.store.ReportFileOf(r.Context(), roundID, subjectID)
+func (s *Server) sendReportFile(w http.ResponseWriter, r *http.Request, townshipID, roundID, subjectID int64) {
+	f, err := s.store.ReportFileOf(r.Context(), townshipID, roundID, subjectID)
 	if err != nil {
 		s.storeError(w, r, err)
 		return

@@ -40,7 +40,7 @@ func (s *Server) roundFormDefaults(r *http.Request) (view.RoundFormData, error) 
 	p := rules.DefaultPolicy()
 	d := view.RoundFormData{Year: strconv.Itoa(time.Now().Year()), Kind: "year_end", PeerW: "40", PublicW: "60",
 		Pass: itoa(p.PassPct), AdmBelow: itoa(p.AdmonishBelowPct), RemDis: itoa(p.ReminderDissatisfiedPct), AdmDis: itoa(p.AdmonishDissatisfiedPct),
-		MinVotes: "5", Categories: cats, CatGroups: map[int64]string{}, Levels: map[int]bool{1: true, 2: true, 3: true, 4: true}, People: true, Orgs: true}
+		MinVotes: "5", Scrutineers: "", KeyThreshold: "2", Categories: cats, CatGroups: map[int64]string{}, Levels: map[int]bool{1: true, 2: true, 3: true, 4: true}, People: true, Orgs: true}
 	for _, c := range cats {
 		d.CatGroups[c.ID] = c.DefaultGroup
 	}
@@ -85,6 +85,16 @@ func (s *Server) roundEdit(w http.ResponseWriter, r *http.Request) {
 	d.PeerW, d.PublicW = itoa(weights.Peer), itoa(weights.Public)
 	d.Pass, d.AdmBelow, d.RemDis, d.AdmDis = itoa(round.PassPct), itoa(round.AdmonishBelowPct), itoa(round.ReminderDissatisfiedPct), itoa(round.AdmonishDissatisfiedPct)
 	d.MinVotes = itoa(round.MinGroupVotes)
+	scrutineers, err := s.store.Scrutineers(r.Context(), round.TownshipID, round.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	names := make([]string, len(scrutineers))
+	for i, x := range scrutineers {
+		names[i] = x.Name
+	}
+	d.Scrutineers, d.KeyThreshold = strings.Join(names, "\n"), itoa(round.KeyThreshold)
 	d.CatGroups = map[int64]string{}
 	for _, c := range rc {
 		d.CatGroups[c.CategoryID] = c.Group
@@ -127,6 +137,8 @@ func parseRoundForm(r *http.Request, d *view.RoundFormData, creating bool) (stor
 	mv, err := strconv.Atoi(d.MinVotes)
 	v.Check(err == nil && mv >= 0 && mv <= 1000, "policy", "最低显示票数须为 0–1000 的整数")
 	in.MinGroupVotes = mv
+	d.Scrutineers, d.KeyThreshold = f.Get("scrutineers"), f.Get("key_threshold")
+	in.Scrutineers, in.KeyThreshold = parseScrutineers(&v, d.Scrutineers, d.KeyThreshold)
 	d.CatGroups = map[int64]string{}
 	groups := map[string]bool{}
 	for _, c := range d.Categories {
@@ -151,6 +163,28 @@ func parseRoundForm(r *http.Request, d *view.RoundFormData, creating bool) (stor
 		v.Check(len(in.Levels) > 0 && (in.People || in.Organisations), "levels", "请至少选择一个层次,并选择个人或组织")
 	}
 	return in, v
+}
+
+// parseScrutineers reads the scrutineers (监票人), one name a line, and how many of them
+// open the box.
+func parseScrutineers(v *Validator, text, threshold string) ([]string, int) {
+	var names []string
+	seen := map[string]bool{}
+	for _, line := range strings.Split(text, "\n") {
+		name := strings.TrimSpace(line)
+		if name == "" {
+			continue
+		}
+		v.Check(MaxChars(name, 20), "scrutineers", "每位监票人的姓名不超过 20 字")
+		v.Check(!seen[name], "scrutineers", "监票人「"+name+"」重复")
+		seen[name] = true
+		names = append(names, name)
+	}
+	v.Check(len(names) >= 1 && len(names) <= 9, "scrutineers", "请填写 1–9 位监票人,每行一位")
+	k, err := strconv.Atoi(strings.TrimSpace(threshold))
+	v.Check(err == nil && k >= 1 && k <= 9, "key_threshold", "请选择开箱所需人数")
+	v.Check(err != nil || len(names) == 0 || k <= len(names), "key_threshold", "开箱所需人数不能多于监票人数")
+	return names, k
 }
 
 func (s *Server) roundCreatePost(w http.ResponseWriter, r *http.Request) {
@@ -223,9 +257,19 @@ func (s *Server) roundShowData(r *http.Request, round store.Round) (view.RoundSh
 	if d.Subjects, err = s.store.RoundSubjects(ctx, tid, round.ID); err != nil {
 		return d, err
 	}
-	closed := round.Status == store.StatusClosed || round.Status == store.StatusPublished
-	if d.Turnout, err = s.store.Turnout(ctx, tid, round.ID, closed); err != nil {
+	if d.Turnout, err = s.store.Turnout(ctx, tid, round.ID); err != nil {
 		return d, err
+	}
+	if d.Scrutineers, err = s.store.Scrutineers(ctx, tid, round.ID); err != nil {
+		return d, err
+	}
+	if d.Events, err = s.store.RoundEvents(ctx, tid, round.ID); err != nil {
+		return d, err
+	}
+	if round.Status == store.StatusOpen {
+		if d.Failures, err = s.codeFailures(r); err != nil {
+			return d, err
+		}
 	}
 	if round.Status == store.StatusDraft {
 		if d.People, err = s.store.AllPeople(ctx, tid); err != nil {
@@ -258,68 +302,10 @@ func (s *Server) redirectRound(w http.ResponseWriter, r *http.Request, id int64,
 	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", id), http.StatusSeeOther)
 }
 
-func (s *Server) roundOpenPost(w http.ResponseWriter, r *http.Request) {
-	round, ok := s.loadRound(w, r)
-	if !ok {
-		return
-	}
-	err := s.store.OpenRound(r.Context(), round.TownshipID, round.ID)
-	var nr *store.NotReadyError
-	switch {
-	case errors.As(err, &nr):
-		d, derr := s.roundShowData(r, round)
-		if derr != nil {
-			s.serverError(w, r, derr)
-			return
-		}
-		d.Problems = nr.Problems
-		s.render(w, r, http.StatusUnprocessableEntity, view.RoundShow(s.chrome(r, round.Title, "rounds"), d))
-	case errors.Is(err, store.ErrFrozen):
-		s.redirectRound(w, r, round.ID, "投票已经开始")
-	case err != nil:
-		s.serverError(w, r, err)
-	default:
-		s.redirectRound(w, r, round.ID, "投票已开始:权重、标准和述职对象已锁定。")
-	}
-}
-
-func (s *Server) roundClosePost(w http.ResponseWriter, r *http.Request) {
-	round, ok := s.loadRound(w, r)
-	if !ok {
-		return
-	}
-	if err := r.ParseForm(); err != nil || r.PostForm.Get("confirm") != "1" {
-		s.redirectRound(w, r, round.ID, "请勾选「确认结束投票」后再结束")
-		return
-	}
-	err := s.store.CloseRound(r.Context(), round.TownshipID, round.ID)
-	switch {
-	case errors.Is(err, store.ErrRoundNotOpen):
-		s.redirectRound(w, r, round.ID, "该评议不在投票中")
-	case err != nil:
-		s.serverError(w, r, err)
-	case round.Rehearsal:
-		s.redirectRound(w, r, round.ID, "演练已结束,演练选票已清除。")
-	default:
-		s.flash(r, "投票已结束,结果已计算。")
-		http.Redirect(w, r, fmt.Sprintf("/rounds/%d/results", round.ID), http.StatusSeeOther)
-	}
-}
-
-func (s *Server) roundPublishPost(w http.ResponseWriter, r *http.Request) {
-	round, ok := s.loadRound(w, r)
-	if !ok {
-		return
-	}
-	if _, err := s.store.PublishRound(r.Context(), round.TownshipID, round.ID); err != nil {
-		if errors.Is(err, store.ErrInvalid) {
-			s.redirectRound(w, r, round.ID, "只有已结束的正式评议才能公示")
-			return
-		}
-		s.serverError(w, r, err)
-		return
-	}
-	s.redirectRound(w, r, round.ID, "已公示。公示页无需登录即可查看。")
+// redirectRoundBad goes back to the round page with a message that says what failed.
+func (s *Server) redirectRoundBad(w http.ResponseWriter, r *http.Request, id int64, msg string) {
+	s.flashBad(r, msg)
+	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", id), http.StatusSeeOther)
 }
 
 func (s *Server) subjectAddPost(w http.ResponseWriter, r *http.Request) {
@@ -332,21 +318,43 @@ func (s *Server) subjectAddPost(w http.ResponseWriter, r *http.Request) {
 	}
 	v := r.PostForm.Get("subject")
 	if len(v) < 2 {
-		s.redirectRound(w, r, round.ID, "请选择要加入的对象")
+		s.redirectRoundBad(w, r, round.ID, "请选择要加入的对象")
 		return
 	}
 	id := formID(v[1:])
 	err := s.store.AddSubject(r.Context(), round.TownshipID, round.ID, v[:1], id)
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		s.redirectRound(w, r, round.ID, "该对象已在名单中")
+		s.redirectRoundBad(w, r, round.ID, "该对象已在名单中")
 	case errors.Is(err, store.ErrFrozen), errors.Is(err, store.ErrInvalid):
-		s.redirectRound(w, r, round.ID, "无法加入:投票已开始或对象不存在")
+		s.redirectRoundBad(w, r, round.ID, "无法加入:投票已开始或对象不存在")
 	case err != nil:
 		s.serverError(w, r, err)
 	default:
 		s.redirectRound(w, r, round.ID, "已加入述职对象")
 	}
+}
+
+// subjectRemoveConfirm asks before a subject leaves a draft round (its duty report goes
+// with it).
+func (s *Server) subjectRemoveConfirm(w http.ResponseWriter, r *http.Request) {
+	round, ok := s.loadRound(w, r)
+	if !ok {
+		return
+	}
+	sub, err := s.store.RoundSubject(r.Context(), round.TownshipID, subjectParam(r))
+	if err != nil || sub.RoundID != round.ID {
+		s.notFound(w, r)
+		return
+	}
+	items := []string{"「" + sub.Name + "」不再是本轮的述职对象,不参加投票"}
+	if sub.Reported() {
+		items = append(items, "已提交的述职报告和附件一并删除")
+	}
+	s.render(w, r, http.StatusOK, view.Confirm(s.chrome(r, "移除述职对象", "rounds"), view.ConfirmData{
+		Round: round, Title: "移除述职对象:" + sub.Name, Action: fmt.Sprintf("/rounds/%d/subjects/%d/remove", round.ID, sub.ID),
+		Button: "移除", Danger: true, Items: items,
+	}))
 }
 
 func (s *Server) subjectRemovePost(w http.ResponseWriter, r *http.Request) {
@@ -361,7 +369,7 @@ func (s *Server) subjectRemovePost(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.store.RemoveSubject(r.Context(), round.TownshipID, sid); err != nil {
 		if errors.Is(err, store.ErrFrozen) {
-			s.redirectRound(w, r, round.ID, "投票已开始,名单不能再改")
+			s.redirectRoundBad(w, r, round.ID, "投票已开始,名单不能再改")
 			return
 		}
 		s.serverError(w, r, err)
@@ -380,36 +388,50 @@ func (s *Server) codesPost(w http.ResponseWriter, r *http.Request) {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("n")))
 	if err != nil || n < 1 || n > 2000 {
-		s.redirectRound(w, r, round.ID, "生成数量须为 1–2000 的整数")
+		s.redirectRoundBad(w, r, round.ID, "生成数量须为 1–2000 的整数")
 		return
 	}
-	err = s.store.GenerateCodes(r.Context(), round.TownshipID, round.ID, formID(r.PostForm.Get("category_id")), n)
+	category := formID(r.PostForm.Get("category_id"))
+	err = s.store.GenerateCodes(r.Context(), round.TownshipID, round.ID, category, n)
 	switch {
 	case errors.Is(err, store.ErrFrozen):
-		s.redirectRound(w, r, round.ID, "该评议已结束或该类别未参加,不能生成测评码")
+		s.redirectRoundBad(w, r, round.ID, "该评议已结束或该类别未参加,不能生成测评码")
+		return
 	case err != nil:
 		s.serverError(w, r, err)
-	default:
-		s.redirectRound(w, r, round.ID, fmt.Sprintf("已生成 %d 个测评码", n))
-	}
-}
-
-func (s *Server) screen(w http.ResponseWriter, r *http.Request) {
-	round, ok := s.loadRound(w, r)
-	if !ok {
 		return
 	}
-	turnout, err := s.store.Turnout(r.Context(), round.TownshipID, round.ID, false)
-	if err != nil {
+	msg := fmt.Sprintf("已生成 %d 个测评码", n)
+	if warn, err := s.codesWarning(r, round, category); err != nil {
 		s.serverError(w, r, err)
 		return
+	} else if warn != "" {
+		s.flashWarn(r, msg+"。"+warn)
+		http.Redirect(w, r, fmt.Sprintf("/rounds/%d", round.ID), http.StatusSeeOther)
+		return
 	}
-	d := view.ScreenData{Round: round, Turnout: turnout}
-	for _, t := range turnout {
-		d.Issued += t.Issued
-		d.Cast += t.Cast
+	s.redirectRound(w, r, round.ID, msg)
+}
+
+// codesWarning says when a category has far more codes than raters: every spare code
+// is a spare vote if it goes astray.
+func (s *Server) codesWarning(r *http.Request, round store.Round, category int64) (string, error) {
+	cats, err := s.store.RaterCategories(r.Context(), round.TownshipID)
+	if err != nil {
+		return "", err
 	}
-	s.render(w, r, http.StatusOK, view.Screen(d))
+	turnout, err := s.store.Turnout(r.Context(), round.TownshipID, round.ID)
+	if err != nil {
+		return "", err
+	}
+	for _, c := range cats {
+		for _, t := range turnout {
+			if c.ID == category && t.CategoryID == category && t.Issued > c.RaterCount+c.RaterCount/5+2 {
+				return fmt.Sprintf("注意:「%s」名册上只有 %d 人,已发码 %d 个,远多于人数。多余的测评码请妥善保管或作废。", c.Name, c.RaterCount, t.Issued), nil
+			}
+		}
+	}
+	return "", nil
 }
 
 func (s *Server) results(w http.ResponseWriter, r *http.Request) {
@@ -435,8 +457,8 @@ func (s *Server) resultsData(w http.ResponseWriter, r *http.Request) (view.Resul
 	if !ok {
 		return view.ResultsData{}, false
 	}
-	if (round.Status != store.StatusClosed && round.Status != store.StatusPublished) || round.Rehearsal {
-		s.errorPage(w, r, http.StatusForbidden, "尚无结果", "投票结束前不显示任何计票;演练不产生结果。")
+	if !round.Counted() {
+		s.errorPage(w, r, http.StatusForbidden, "尚无结果", "开箱计票前不显示任何计票。")
 		return view.ResultsData{}, false
 	}
 	d := view.ResultsData{Round: round}

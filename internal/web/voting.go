@@ -1,8 +1,7 @@
 package web
 
 import (
-	"bytes"
-	"encoding/base64"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,19 +9,70 @@ import (
 	"strings"
 	"time"
 
-	"github.com/skip2/go-qrcode"
-
+	"pingyi/internal/ballotbox"
 	"pingyi/internal/store"
+	"pingyi/internal/voting"
 	"pingyi/web/view"
 )
 
-// Guessing codes is throttled per client address.
-const maxCodeFailures = 30
+// Raters vote with a one-time code and no account. The code reaches the server once, in
+// /v/{code} (the QR code's address) or the code-entry form; from then on it travels in a
+// short-lived HttpOnly cookie, so no later address, and no proxy's access log, holds it.
+// The cookie also carries the phone's submission token: a rater whose reply was lost
+// submits again with the same token and gets the same receipt.
 
-// normalizeCode accepts lower case, spaces and dashes as typed on a phone.
+const (
+	ballotCookie = "pingyi_ballot"
+	ballotPath   = "/v/ballot"
+	// codeFailureWindow is how long failed code lookups count against an address.
+	codeFailureWindow = 15 * time.Minute
+)
+
+// normalizeCode accepts lower case, spaces, dashes and full-width characters as typed
+// on a phone.
 func normalizeCode(c string) string {
-	c = strings.ToUpper(strings.TrimSpace(c))
-	return strings.NewReplacer(" ", "", "-", "").Replace(c)
+	var b strings.Builder
+	for _, r := range strings.ToUpper(c) {
+		switch {
+		case r >= '０' && r <= '９':
+			r = '0' + (r - '０')
+		case r >= 'Ａ' && r <= 'Ｚ':
+			r = 'A' + (r - 'Ａ')
+		case r >= 'ａ' && r <= 'ｚ':
+			r = 'A' + (r - 'ａ')
+		case r == ' ' || r == '-' || r == '\u3000' || r == '\t' || r == '－':
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// wellFormedCode reports whether c could be a ballot code at all.
+func wellFormedCode(c string) bool {
+	return len(c) == store.CodeLength && strings.Trim(c, store.CodeAlphabet) == ""
+}
+
+// FailureDelay is how long a failed code lookup from an address waits before its answer:
+// nothing for the first few typing mistakes, then base, doubling every two failures, up
+// to 32 × base (8 s by default). A valid code never waits, whatever its address did.
+func FailureDelay(base time.Duration, failures int) time.Duration {
+	if failures <= 3 {
+		return 0
+	}
+	return base << min((failures-4)/2, 5)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 func (s *Server) notice(w http.ResponseWriter, r *http.Request, status int, title, msg string) {
@@ -30,40 +80,109 @@ func (s *Server) notice(w http.ResponseWriter, r *http.Request, status int, titl
 	s.render(w, r, status, view.BallotNotice(title, msg))
 }
 
-// raterCode checks the throttle, looks the code up and explains a code that cannot vote.
-func (s *Server) raterCode(w http.ResponseWriter, r *http.Request, code string) (store.CodeInfo, bool) {
+// setBallotCookie starts a phone's voting session for a code, keeping its submission
+// token if the phone already holds one for the same code.
+func (s *Server) setBallotCookie(w http.ResponseWriter, r *http.Request, code string) {
+	token := voting.NewToken()
+	if old, oldToken, ok := ballotSession(r); ok && old == code {
+		token = oldToken
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: ballotCookie, Value: code + "." + token, Path: "/v", MaxAge: 3 * 3600,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// ballotSession reads the phone's code and submission token.
+func ballotSession(r *http.Request) (code, token string, ok bool) {
+	c, err := r.Cookie(ballotCookie)
+	if err != nil {
+		return "", "", false
+	}
+	code, token, ok = strings.Cut(c.Value, ".")
+	if !ok || !wellFormedCode(code) || len(token) < 16 {
+		return "", "", false
+	}
+	return code, token, true
+}
+
+// ballotLanding is the QR code's address: it moves the code into the cookie and sends
+// the phone on to an address without it.
+func (s *Server) ballotLanding(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	key := "code-ip:" + s.clientIP(r)
-	ci, n, until, err := s.store.CodeThrottled(r.Context(), code, key, throttleWindow)
-	if err != nil && !errors.Is(err, store.ErrCodeUnknown) {
-		s.serverError(w, r, err)
-		return ci, false
+	code := normalizeCode(chiParam(r, "code"))
+	if !wellFormedCode(code) {
+		s.render(w, r, http.StatusUnprocessableEntity, view.CodeEntry("", "二维码中的测评码不完整,请重新扫码或手动输入"))
+		return
 	}
-	// Over the limit, even a right code is not looked at: guessing gains nothing.
-	if n >= maxCodeFailures {
-		mins := int(time.Until(until).Minutes()) + 1
-		s.notice(w, r, http.StatusTooManyRequests, "尝试次数过多", fmt.Sprintf("输入错误的测评码次数过多,请 %d 分钟后再试,或向工作人员求助。", mins))
-		return store.CodeInfo{}, false
+	s.setBallotCookie(w, r, code)
+	http.Redirect(w, r, ballotPath, http.StatusSeeOther)
+}
+
+// codeEntry lets a rater type the code when scanning fails.
+func (s *Server) codeEntry(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, view.CodeEntry("", ""))
+}
+
+func (s *Server) codeEntryPost(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if !s.parseForm(w, r) {
+		return
 	}
+	raw := r.PostForm.Get("code")
+	code := normalizeCode(raw)
+	switch {
+	case code == "":
+		s.render(w, r, http.StatusUnprocessableEntity, view.CodeEntry(raw, "请输入测评码"))
+	case !wellFormedCode(code):
+		s.render(w, r, http.StatusUnprocessableEntity, view.CodeEntry(raw, "测评码为 10 位字母和数字(不含 0、1、O、I、L),请核对后重新输入"))
+	default:
+		s.setBallotCookie(w, r, code)
+		http.Redirect(w, r, ballotPath, http.StatusSeeOther)
+	}
+}
+
+// raterCode looks the phone's code up. A code that is not found counts against the
+// client's address and its answer is slowed; a valid code is never slowed or refused
+// because of other failures from the same address (a meeting room shares one).
+func (s *Server) raterCode(w http.ResponseWriter, r *http.Request) (code, token string, ci store.CodeInfo, ok bool) {
+	w.Header().Set("Cache-Control", "no-store")
+	code, token, ok = ballotSession(r)
+	if !ok {
+		s.render(w, r, http.StatusOK, view.CodeEntry("", "请扫描纸条上的二维码,或在此输入测评码"))
+		return "", "", ci, false
+	}
+	ci, err := s.store.Code(r.Context(), code)
 	if errors.Is(err, store.ErrCodeUnknown) {
-		if err := s.store.RecordAuthFailure(r.Context(), key); err != nil {
+		n, err := s.store.RecordCodeFailure(r.Context(), s.clientIP(r), codeFailureWindow)
+		if err != nil {
 			s.serverError(w, r, err)
-			return ci, false
+			return "", "", ci, false
 		}
-		s.notice(w, r, http.StatusNotFound, "测评码无效", "没有找到这个测评码。请核对纸条上的测评码(不含数字 0、1 和字母 O、I、L),或重新扫码。")
-		return ci, false
+		sleepCtx(r.Context(), FailureDelay(s.cfg.CodeFailureDelay, n))
+		s.render(w, r, http.StatusNotFound, view.CodeEntry(code, "没有找到这个测评码。请核对纸条上的测评码(不含数字 0、1 和字母 O、I、L),或重新扫码。"))
+		return "", "", ci, false
 	}
 	if err != nil {
 		s.serverError(w, r, err)
-		return ci, false
+		return "", "", ci, false
 	}
-	return ci, s.codeUsable(w, r, ci)
+	return code, token, ci, s.codeUsable(w, r, ci, token)
 }
 
-func (s *Server) codeUsable(w http.ResponseWriter, r *http.Request, ci store.CodeInfo) bool {
+// codeUsable explains a code that cannot vote. A spent code whose ballot this phone cast
+// shows its receipt again instead of 已使用.
+func (s *Server) codeUsable(w http.ResponseWriter, r *http.Request, ci store.CodeInfo, token string) bool {
 	switch {
 	case ci.Spent:
+		if receipt, err := s.store.ReceiptByToken(r.Context(), ci.RoundID, voting.TokenHash(token)); err == nil {
+			s.render(w, r, http.StatusOK, view.BallotReceipt(roundTitle(ci), receipt, false, "", true))
+			return false
+		}
 		s.notice(w, r, http.StatusGone, "测评码已使用", "这个测评码已经投过票,每个测评码只能投一次。如有疑问请联系工作人员。")
+	case ci.Void:
+		s.notice(w, r, http.StatusGone, "测评码已作废", "这个测评码已被工作人员作废,不能投票。请向工作人员领取新的测评码。")
 	case ci.RoundStatus == store.StatusDraft:
 		s.notice(w, r, http.StatusForbidden, "投票尚未开始", "「"+ci.RoundTitle+"」尚未开始投票,请在会议宣布开始后再扫码。")
 	case ci.RoundStatus != store.StatusOpen:
@@ -74,56 +193,49 @@ func (s *Server) codeUsable(w http.ResponseWriter, r *http.Request, ci store.Cod
 	return false
 }
 
-// codeEntry lets a rater type the code when scanning the QR code fails.
-func (s *Server) codeEntry(w http.ResponseWriter, r *http.Request) {
-	raw := r.URL.Query().Get("code")
-	code := normalizeCode(raw)
-	switch {
-	case raw == "":
-		s.render(w, r, http.StatusOK, view.CodeEntry("", ""))
-	case len(code) != store.CodeLength || strings.Trim(code, store.CodeAlphabet) != "":
-		s.render(w, r, http.StatusUnprocessableEntity, view.CodeEntry(raw, "测评码为 10 位字母和数字,请核对后重新输入"))
-	default:
-		http.Redirect(w, r, "/v/"+code, http.StatusSeeOther)
+func roundTitle(ci store.CodeInfo) string {
+	if ci.Rehearsal {
+		return ci.RoundTitle + "(演练)"
 	}
+	return ci.RoundTitle
 }
 
 func (s *Server) ballotShow(w http.ResponseWriter, r *http.Request) {
-	code := normalizeCode(chiParam(r, "code"))
-	ci, ok := s.raterCode(w, r, code)
+	code, token, ci, ok := s.raterCode(w, r)
 	if !ok {
 		return
 	}
-	s.ballotStep(w, r, code, ci, "/v/"+code, false)
+	s.ballotStep(w, r, ballotRun{code: code, token: token, ci: ci, action: ballotPath})
 }
 
-func (s *Server) ballotPost(w http.ResponseWriter, r *http.Request) {
-	code := normalizeCode(chiParam(r, "code"))
-	ci, ok := s.raterCode(w, r, code)
-	if !ok {
-		return
-	}
-	s.ballotStep(w, r, code, ci, "/v/"+code, false)
+// ballotRun is one pass through the ballot: a phone's (token from its cookie) or a
+// paper ballot entered by the office (token in the form).
+type ballotRun struct {
+	code, token string
+	ci          store.CodeInfo
+	action      string
+	paper       bool
 }
 
 // ballotStep runs the ballot: GET shows it; POST checks every subject is answered and
-// shows the confirmation; step=edit goes back; step=cast casts and shows the receipt.
-func (s *Server) ballotStep(w http.ResponseWriter, r *http.Request, code string, ci store.CodeInfo, action string, paper bool) {
-	subjects, err := s.ballotSubjects(r, ci)
+// shows the confirmation; step=edit goes back; step=cast seals and casts it and shows
+// the receipt.
+func (s *Server) ballotStep(w http.ResponseWriter, r *http.Request, run ballotRun) {
+	subjects, err := s.ballotSubjects(r, run.ci)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	d := view.BallotData{Code: code, Title: ci.RoundTitle, Category: ci.CategoryName, Subjects: subjects, Choices: map[int64]int{}, Action: action, Paper: paper}
-	if ci.Rehearsal {
-		d.Title += "(演练)"
+	d := view.BallotData{Title: roundTitle(run.ci), Category: run.ci.CategoryName, Subjects: subjects,
+		Choices: map[int64]int{}, Action: run.action, Paper: run.paper}
+	if run.paper {
+		d.Code, d.Token = run.code, run.token
 	}
 	if r.Method == http.MethodGet {
 		s.render(w, r, http.StatusOK, view.Ballot(d))
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.notice(w, r, http.StatusBadRequest, "提交失败", "表单无法读取,请返回重试。")
+	if !s.parseForm(w, r) {
 		return
 	}
 	d.Missing = map[int64]bool{}
@@ -136,7 +248,7 @@ func (s *Server) ballotStep(w http.ResponseWriter, r *http.Request, code string,
 		d.Choices[sub.ID] = c
 	}
 	step := r.PostForm.Get("step")
-	if step == "edit" {
+	if step == "edit" || (step == "" && r.PostForm.Get("start") == "1") {
 		d.Missing = nil
 		s.render(w, r, http.StatusOK, view.Ballot(d))
 		return
@@ -149,21 +261,31 @@ func (s *Server) ballotStep(w http.ResponseWriter, r *http.Request, code string,
 		s.render(w, r, http.StatusOK, view.BallotConfirm(d))
 		return
 	}
-	receipt, err := s.store.CastBallot(r.Context(), code, d.Choices)
+	marks := make([]ballotbox.Mark, 0, len(subjects))
+	for _, sub := range subjects {
+		marks = append(marks, ballotbox.Mark{SubjectID: sub.ID, Level: uint8(d.Choices[sub.ID])})
+	}
+	receipt, err := voting.Cast(r.Context(), s.store, run.code, run.ci, run.token, marks)
 	switch {
 	case errors.Is(err, store.ErrCodeSpent):
 		s.notice(w, r, http.StatusGone, "测评码已使用", "这个测评码已经投过票,每个测评码只能投一次。")
+	case errors.Is(err, store.ErrCodeVoid):
+		s.notice(w, r, http.StatusGone, "测评码已作废", "这个测评码已被工作人员作废,这张选票未能计入。")
 	case errors.Is(err, store.ErrRoundNotOpen):
 		s.notice(w, r, http.StatusGone, "投票已结束", "投票已经结束,这张选票未能计入。")
 	case err != nil:
-		s.serverError(w, r, err)
+		// The ballot may or may not be in the box: the same submission, sent again,
+		// gets its receipt either way and never a second ballot.
+		s.log.Error("cast ballot", "err", err)
+		w.Header().Set("Cache-Control", "no-store")
+		s.render(w, r, http.StatusServiceUnavailable, view.BallotRetry(d))
 	default:
 		w.Header().Set("Cache-Control", "no-store")
 		again := ""
-		if paper {
-			again = fmt.Sprintf("/rounds/%d/paper", ci.RoundID)
+		if run.paper {
+			again = fmt.Sprintf("/rounds/%d/paper", run.ci.RoundID)
 		}
-		s.render(w, r, http.StatusOK, view.BallotReceipt(d.Title, receipt, paper, again))
+		s.render(w, r, http.StatusOK, view.BallotReceipt(d.Title, receipt, run.paper, again, false))
 	}
 }
 
@@ -172,7 +294,7 @@ func (s *Server) ballotSubjects(r *http.Request, ci store.CodeInfo) ([]store.Bal
 	if v, ok := s.ballots.Load(ci.RoundID); ok {
 		return v.([]store.BallotSubject), nil
 	}
-	subjects, err := s.store.BallotSubjects(r.Context(), ci.RoundID)
+	subjects, err := s.store.BallotSubjects(r.Context(), ci.TownshipID, ci.RoundID)
 	if err == nil && ci.RoundStatus == store.StatusOpen {
 		s.ballots.Store(ci.RoundID, subjects)
 	}
@@ -180,8 +302,7 @@ func (s *Server) ballotSubjects(r *http.Request, ci store.CodeInfo) ([]store.Bal
 }
 
 func (s *Server) ballotReport(w http.ResponseWriter, r *http.Request) {
-	code := normalizeCode(chiParam(r, "code"))
-	ci, ok := s.raterCode(w, r, code)
+	_, _, ci, ok := s.raterCode(w, r)
 	if !ok {
 		return
 	}
@@ -193,7 +314,7 @@ func (s *Server) ballotReport(w http.ResponseWriter, r *http.Request) {
 	sid := subjectParam(r)
 	for _, sub := range subjects {
 		if sub.ID == sid {
-			s.render(w, r, http.StatusOK, view.BallotReport(ci.RoundTitle, sub, code))
+			s.render(w, r, http.StatusOK, view.BallotReport(ci.RoundTitle, sub))
 			return
 		}
 	}
@@ -201,15 +322,15 @@ func (s *Server) ballotReport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) ballotFile(w http.ResponseWriter, r *http.Request) {
-	code := normalizeCode(chiParam(r, "code"))
-	ci, ok := s.raterCode(w, r, code)
+	_, _, ci, ok := s.raterCode(w, r)
 	if !ok {
 		return
 	}
-	s.sendReportFile(w, r, ci.RoundID, subjectParam(r))
+	s.sendReportFile(w, r, ci.TownshipID, ci.RoundID, subjectParam(r))
 }
 
 // Paper ballots: office staff enter a slip's code and its choices through the same form.
+// The code and the submission token travel in the posted form, never in an address.
 
 func (s *Server) paperStart(w http.ResponseWriter, r *http.Request) {
 	round, ok := s.loadRound(w, r)
@@ -221,18 +342,10 @@ func (s *Server) paperStart(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) paperBallot(w http.ResponseWriter, r *http.Request) {
 	round, ok := s.loadRound(w, r)
-	if !ok {
+	if !ok || !s.parseForm(w, r) {
 		return
 	}
-	var raw string
-	if r.Method == http.MethodGet {
-		raw = r.URL.Query().Get("code")
-	} else {
-		if !s.parseForm(w, r) {
-			return
-		}
-		raw = r.PostForm.Get("code")
-	}
+	raw := r.PostForm.Get("code")
 	code := normalizeCode(raw)
 	fail := func(msg string) {
 		s.render(w, r, http.StatusUnprocessableEntity, view.PaperStart(s.chrome(r, "录入纸质票", "rounds"), view.PaperStartData{Round: round, Code: raw, Error: msg}))
@@ -241,7 +354,12 @@ func (s *Server) paperBallot(w http.ResponseWriter, r *http.Request) {
 		fail("该评议不在投票中")
 		return
 	}
+	if !wellFormedCode(code) {
+		fail("测评码为 10 位字母和数字(不含 0、1、O、I、L)")
+		return
+	}
 	ci, err := s.store.Code(r.Context(), code)
+	token := r.PostForm.Get("tok")
 	switch {
 	case errors.Is(err, store.ErrCodeUnknown) || (err == nil && ci.RoundID != round.ID):
 		fail("本轮评议没有这个测评码")
@@ -249,75 +367,23 @@ func (s *Server) paperBallot(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.serverError(w, r, err)
 		return
+	case ci.Spent && token != "":
+		// A resubmitted paper ballot: its receipt, if it was stored.
+		if receipt, err := s.store.ReceiptByToken(r.Context(), ci.RoundID, voting.TokenHash(token)); err == nil {
+			s.render(w, r, http.StatusOK, view.BallotReceipt(roundTitle(ci), receipt, true, fmt.Sprintf("/rounds/%d/paper", round.ID), true))
+			return
+		}
+		fail("该测评码已投票(手机或纸质),不能重复录入")
+		return
 	case ci.Spent:
 		fail("该测评码已投票(手机或纸质),不能重复录入")
 		return
-	}
-	s.ballotStep(w, r, code, ci, fmt.Sprintf("/rounds/%d/paper/ballot", round.ID), true)
-}
-
-// Slips: A4 print view with a QR code per code.
-
-func (s *Server) slips(w http.ResponseWriter, r *http.Request) {
-	round, ok := s.loadRound(w, r)
-	if !ok {
+	case ci.Void:
+		fail("该测评码已作废")
 		return
 	}
-	list, err := s.store.Slips(r.Context(), round.TownshipID, round.ID, formID(r.URL.Query().Get("category")))
-	if err != nil {
-		s.serverError(w, r, err)
-		return
+	if len(token) < 16 {
+		token = voting.NewToken()
 	}
-	d := view.SlipsData{Round: round}
-	for _, sl := range list {
-		url := s.cfg.BaseURL + "/v/" + sl.Code
-		png, err := qrcode.Encode(url, qrcode.Medium, 264)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		var b bytes.Buffer
-		b.WriteString("data:image/png;base64,")
-		b.WriteString(base64.StdEncoding.EncodeToString(png))
-		d.Slips = append(d.Slips, view.SlipView{Code: sl.Code, Category: sl.Category, URL: s.cfg.BaseURL + "/v", QR: b.String(), Spent: sl.Spent})
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, http.StatusOK, view.Slips(d))
-}
-
-// Publication (公示): no sign-in.
-
-func (s *Server) publicRound(w http.ResponseWriter, r *http.Request) {
-	round, err := s.store.PublicRound(r.Context(), chiParam(r, "slug"))
-	if err != nil {
-		s.storeError(w, r, err)
-		return
-	}
-	t, err := s.store.Township(r.Context(), round.TownshipID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	results, err := s.store.Results(r.Context(), round.TownshipID, round.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	receipts, err := s.store.Receipts(r.Context(), round.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	d := view.PublicData{Township: t.Name, Round: round, Results: results, Receipts: receipts}
-	if q := normalizeCode(r.URL.Query().Get("r")); q != "" {
-		d.Lookup = q
-		found := false
-		for _, rc := range receipts {
-			if rc == q {
-				found = true
-			}
-		}
-		d.Found = &found
-	}
-	s.render(w, r, http.StatusOK, view.Public(d))
+	s.ballotStep(w, r, ballotRun{code: code, token: token, ci: ci, action: fmt.Sprintf("/rounds/%d/paper/ballot", round.ID), paper: true})
 }

@@ -66,6 +66,8 @@ func navFor(u *store.User) []navItem {
 
 func css() string { return static.Path("app.css") }
 
+func staticPath(name string) string { return static.Path(name) }
+
 func favicon() string { return static.Path("favicon.svg") }
 
 func itoa(n int) string { return strconv.Itoa(n) }
