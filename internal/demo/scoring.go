@@ -8,7 +8,9 @@ import (
 	"sort"
 	"time"
 
+	"pingyi/internal/ballotbox"
 	"pingyi/internal/store"
+	"pingyi/internal/voting"
 )
 
 // Scoring story of the demo's three-year history (2022–2024), told through the store's
@@ -246,6 +248,7 @@ func demoRound(ctx context.Context, st *store.Store, tid int64, in store.RoundIn
 	}
 	in.Weights = store.Weights{Peer: 40, Public: 60}
 	in.PassPct, in.AdmonishBelowPct, in.ReminderDissatisfiedPct, in.AdmonishDissatisfiedPct, in.MinGroupVotes = 90, 80, 10, 20, 5
+	in.Scrutineers, in.KeyThreshold = Scrutineers, 2
 	id, err := st.CreateRound(ctx, tid, in)
 	if err != nil {
 		return 0, err
@@ -266,7 +269,8 @@ func demoRound(ctx context.Context, st *store.Store, tid int64, in store.RoundIn
 			return 0, err
 		}
 	}
-	if err := st.OpenRound(ctx, tid, id); err != nil {
+	shares, err := voting.OpenRound(ctx, st, tid, id, "周敏")
+	if err != nil {
 		return 0, err
 	}
 	slips, err := st.Slips(ctx, tid, id, 0)
@@ -279,22 +283,38 @@ func demoRound(ctx context.Context, st *store.Store, tid int64, in store.RoundIn
 	for _, slip := range slips {
 		i := seen[slip.Category]
 		seen[slip.Category]++
-		choices := map[int64]int{}
-		for _, s := range subs {
+		marks := make([]ballotbox.Mark, len(subs))
+		for k, s := range subs {
+			level := good[i%20]
 			if weak(s) {
-				choices[s.ID] = poor[i%10]
-			} else {
-				choices[s.ID] = good[i%20]
+				level = poor[i%10]
 			}
+			marks[k] = ballotbox.Mark{SubjectID: s.ID, Level: uint8(level)}
 		}
-		if _, err := st.CastBallot(ctx, slip.Code, choices); err != nil {
+		ci, err := st.Code(ctx, slip.Code)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := voting.Cast(ctx, st, slip.Code, ci, voting.NewToken(), marks); err != nil {
 			return 0, err
 		}
 	}
-	if err := st.CloseRound(ctx, tid, id); err != nil {
+	if err := st.EndVoting(ctx, tid, id); err != nil {
 		return 0, err
 	}
-	_, err = st.PublishRound(ctx, tid, id)
+	round, err := st.Round(ctx, tid, id)
+	if err != nil {
+		return 0, err
+	}
+	if err := voting.OpenBox(ctx, st, round, shares[:round.KeyThreshold], "周敏"); err != nil {
+		return 0, err
+	}
+	from := time.Date(in.Year+1, 1, 10, 0, 0, 0, 0, time.Local)
+	if in.Kind == "mid_year" {
+		from = time.Date(in.Year, 6, 25, 0, 0, 0, 0, time.Local)
+	}
+	_, err = st.PublishRound(ctx, tid, id, store.Publication{From: from, To: from.AddDate(0, 0, 7),
+		Contact: "乡党委组织办,电话 0719-6521234(工作日 8:30–17:30)"}, "周敏")
 	return id, err
 }
 

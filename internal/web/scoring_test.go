@@ -16,10 +16,12 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"pingyi/internal/auth"
+	"pingyi/internal/ballotbox"
 	"pingyi/internal/cli"
 	"pingyi/internal/demo"
 	"pingyi/internal/rules"
 	"pingyi/internal/store"
+	"pingyi/internal/voting"
 )
 
 // startYear starts an assessment year through the page and returns the year's subjects by name.
@@ -500,7 +502,8 @@ func historyRound(t *testing.T, st *store.Store, tid int64, year int, weak map[i
 	}
 	id, err := st.CreateRound(ctx, tid, store.RoundInput{Title: fmt.Sprintf("%d 年度述职评议", year), Year: year, Kind: "year_end",
 		Weights: store.Weights{Peer: 40, Public: 60}, Categories: groups, PassPct: 90, AdmonishBelowPct: 80,
-		ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 0, Levels: []int{3}, People: true})
+		ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 0, Levels: []int{3}, People: true,
+		Scrutineers: demo.Scrutineers, KeyThreshold: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -517,7 +520,8 @@ func historyRound(t *testing.T, st *store.Store, tid int64, year int, weak map[i
 			}
 		}
 	}
-	if err := st.OpenRound(ctx, tid, id); err != nil {
+	shares, err := voting.OpenRound(ctx, st, tid, id, "周敏")
+	if err != nil {
 		t.Fatal(err)
 	}
 	slips, _ := st.Slips(ctx, tid, id, 0)
@@ -525,24 +529,32 @@ func historyRound(t *testing.T, st *store.Store, tid int64, year int, weak map[i
 	good := []int{1, 1, 1, 1, 1, 1, 1, 1, 2, 2}
 	poor := []int{4, 1, 1, 1, 1, 1, 2, 2, 3, 3}
 	for i, slip := range slips {
-		choices := map[int64]int{}
+		var marks []ballotbox.Mark
 		for _, s := range subs {
 			ch := good[i%10]
 			if weak[*s.PersonID] {
 				ch = poor[i%10]
 			}
-			choices[s.ID] = ch
+			marks = append(marks, ballotbox.Mark{SubjectID: s.ID, Level: uint8(ch)})
 			k := fmt.Sprintf("p%d", *s.PersonID)
 			if tallies[k] == nil {
 				tallies[k] = map[string][]int64{"peer": make([]int64, 5), "public": make([]int64, 5)}
 			}
 			tallies[k][groupOf[slip.Category]][ch-1]++
 		}
-		if _, err := st.CastBallot(ctx, slip.Code, choices); err != nil {
+		ci, err := st.Code(ctx, slip.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := voting.Cast(ctx, st, slip.Code, ci, voting.NewToken(), marks); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := st.CloseRound(ctx, tid, id); err != nil {
+	if err := st.EndVoting(ctx, tid, id); err != nil {
+		t.Fatal(err)
+	}
+	round, _ := st.Round(ctx, tid, id)
+	if err := voting.OpenBox(ctx, st, round, shares[:round.KeyThreshold], "周敏"); err != nil {
 		t.Fatal(err)
 	}
 	return tallies
