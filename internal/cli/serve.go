@@ -140,6 +140,13 @@ func devCmd(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, st
 			return fail("载入演示评议失败", err)
 		}
 		fmt.Fprintf(stdout, "已载入演示乡镇「%s」(含已公示的 2024 年度评议和待开始的 2025 年度评议)。\n", demo.Township)
+		// Year-end assessment history 2022–2024 (考核, 三争创).
+		f, _, err := demo.LoadScoring(ctx, st)
+		if err != nil {
+			fmt.Fprintln(stderr, "pingyi dev: 载入演示考核:", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "已载入 2022–2024 年度考核:%s 两年两优(次年工资上浮10%%),%s 因 6 月提醒谈话未评一优,%s 三年三优。\n", f.PayRise, f.Reminder, f.ThreeYears)
 	}
 	return serve(ctx, cfg, log, st, stdout, stderr, func() {
 		fmt.Fprintf(stdout, "\n评议系统已启动: http://%s\n\n演示账号(密码均为 %s):\n", cfg.Addr, demo.Password)

@@ -52,3 +52,46 @@ func TestDemoTownshipAndHistory(t *testing.T) {
 		t.Fatal("a second load must leave existing rounds alone")
 	}
 }
+
+func TestDemoScoringHistory(t *testing.T) {
+	ctx := context.Background()
+	st := pgtest.Store(t)
+	if _, err := demo.Load(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.LoadRounds(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	f, loaded, err := demo.LoadScoring(ctx, st)
+	if err != nil || !loaded {
+		t.Fatalf("scoring: %v %v", loaded, err)
+	}
+	town, _ := st.TownshipByName(ctx, demo.Township)
+	standings, err := st.Standings(ctx, town.ID, 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]store.Standing{}
+	for _, s := range standings {
+		by[s.Name] = s
+	}
+	star := by[f.PayRise]
+	if star.Streak != 2 || !star.VillageCadre || len(star.Awards) != 3 || star.Awards[2] != "pay_rise_10" {
+		t.Errorf("%s should be 两年两优 with the pay rise: %+v", f.PayRise, star)
+	}
+	rem := by[f.Reminder]
+	if rem.Excellent || rem.Rank != 1 || len(rem.Talks) != 1 {
+		t.Errorf("%s should be left out for June's reminder talk: %+v", f.Reminder, rem)
+	}
+	if three := by[f.ThreeYears]; three.Streak != 3 {
+		t.Errorf("%s should be 三年三优: %+v", f.ThreeYears, three)
+	}
+	props, _ := st.Proposals(ctx, town.ID, 2024)
+	if len(props) == 0 || props[0].Decision != "pending" {
+		t.Errorf("2024 proposals: %+v", props)
+	}
+	if _, again, _ := demo.LoadScoring(ctx, st); again {
+		t.Error("a second load must leave the history alone")
+	}
+	t.Logf("featured: %+v; 2024: %d standings, %d proposals", f, len(standings), len(props))
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"pingyi/internal/store"
 	"pingyi/web/view"
@@ -57,5 +58,17 @@ func (s *Server) villageHome(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, view.VillageHome(s.chrome(r, v.Name, "home"), view.VillageHomeData{Village: v, Organisations: orgs, People: people, Subjects: subjects}))
+	d := view.VillageHomeData{Village: v, Organisations: orgs, People: people, Subjects: subjects}
+	// Assessment years open to appeal (考核复核).
+	years, err := s.store.ScoreYears(r.Context(), u.TownshipID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for _, y := range years {
+		if y.AppealsOpen(time.Now()) {
+			d.Appeals = append(d.Appeals, y)
+		}
+	}
+	s.render(w, r, http.StatusOK, view.VillageHome(s.chrome(r, v.Name, "home"), d))
 }

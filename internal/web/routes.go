@@ -54,6 +54,10 @@ func (s *Server) Handler() http.Handler {
 			r.Get("/rounds/{id}/subjects/{sid}/report", s.reportShow)
 			r.Post("/rounds/{id}/subjects/{sid}/report", s.reportPost)
 			r.Get("/rounds/{id}/subjects/{sid}/file", s.reportFile)
+			// Year-end assessment appeals: office staff, leaders (read) and a village's
+			// own secretary for its village's subjects; the handler checks the subject.
+			r.Get("/scoring/{year}/appeals", s.appealList)
+			r.Post("/scoring/{year}/appeals", s.appealCreatePost)
 
 			// Office staff and leaders: read the rosters, use the what-if page.
 			r.Group(func(r chi.Router) {
@@ -75,6 +79,17 @@ func (s *Server) Handler() http.Handler {
 				r.Get("/talks", s.talkList)
 				r.Post("/talks/{id}/held", s.talkHeldPost)
 				r.Post("/talks/new", s.talkCreatePost)
+
+				// Year-end assessment (年度考核, 三争创): read.
+				r.Get("/scoring", s.scoringHome)
+				r.Get("/scoring/{year}", s.scoringYear)
+				r.Get("/scoring/{year}/ranks", s.scoringRanks)
+				r.Get("/scoring/{year}/sheets/{sid}", s.scoreSheet)
+				r.Get("/scoring/{year}/sheets/{sid}/files/{cid}", s.scoreFile)
+				r.Get("/scoring/{year}/templates/{tid}", s.scoringTemplate)
+				r.Get("/scoring/{year}/proposals", s.proposalList)
+				r.Get("/scoring/{year}/proposals/print", s.proposalPrint)
+				r.Get("/scoring/{year}/proposals/list.xlsx", s.proposalXLSX)
 			})
 
 			// Office staff only: everything that writes.
@@ -137,6 +152,26 @@ func (s *Server) Handler() http.Handler {
 				r.Post("/rounds/{id}/withdraw", s.withdrawPost)
 				r.Get("/rounds/{id}/paper", s.paperStart)
 				r.Post("/rounds/{id}/paper/ballot", s.paperBallot)
+
+				// Year-end assessment: scoring, locking, imports, decisions.
+				r.Post("/scoring/new", s.scoringStartPost)
+				r.Post("/scoring/{year}/finalise", s.scoringFinalisePost)
+				r.Post("/scoring/{year}/reopen", s.scoringReopenPost)
+				r.Post("/scoring/{year}/publish", s.scoringPublishPost)
+				r.Post("/scoring/{year}/bands", s.scoringBandsPost)
+				r.Post("/scoring/{year}/sheets/{sid}", s.scoreSheetPost)
+				r.Post("/scoring/{year}/templates/new", s.scoringTemplateCreatePost)
+				r.Post("/scoring/{year}/templates/{tid}/clauses", s.scoringClausePost)
+				r.Post("/scoring/{year}/templates/{tid}/weights", s.scoringWeightsPost)
+				r.Get("/scoring/{year}/import/scores", s.scoreImport)
+				r.Post("/scoring/{year}/import/scores", s.scoreImportPost)
+				r.Get("/scoring/{year}/import/scores.xlsx", s.scoreImportTemplate)
+				r.Get("/scoring/{year}/import/county", s.countyImport)
+				r.Post("/scoring/{year}/import/county", s.countyImportPost)
+				r.Get("/scoring/{year}/import/county.xlsx", s.countyImportTemplate)
+				r.Post("/scoring/{year}/appeals/{id}/decide", s.appealDecidePost)
+				r.Post("/scoring/{year}/proposals/generate", s.proposalGeneratePost)
+				r.Post("/scoring/{year}/proposals/{id}/decide", s.proposalDecidePost)
 
 				r.Get("/users", s.userList)
 				r.Get("/users/new", s.userCreate)

@@ -48,6 +48,7 @@ func navFor(u *store.User) []navItem {
 			{"home", "首页", "/"},
 			{"rounds", "评议", "/rounds"},
 			{"talks", "谈话", "/talks"},
+			{"scoring", "考核", "/scoring"}, // year-end assessment and 三争创 awards
 			{"orgs", "组织", "/orgs"},
 			{"people", "干部", "/people"},
 			{"raters", "评议代表", "/raters"},

@@ -1,0 +1,11 @@
+DROP TABLE IF EXISTS award_proposals;
+DROP TABLE IF EXISTS score_appeals;
+DROP TABLE IF EXISTS score_files;
+DROP TABLE IF EXISTS score_history;
+DROP TABLE IF EXISTS score_entries;
+DROP TABLE IF EXISTS score_subjects;
+DROP TABLE IF EXISTS score_year_events;
+DROP TABLE IF EXISTS score_years;
+DROP TABLE IF EXISTS score_clauses;
+DROP TABLE IF EXISTS score_areas;
+DROP TABLE IF EXISTS score_templates;
