@@ -131,6 +131,11 @@ func devCmd(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, st
 			fmt.Fprintln(stderr, "pingyi dev: 载入演示评议:", err)
 			return 1
 		}
+		// Talk records, documents and follow-ups after the results (internal/demo/talks.go).
+		if _, err := demo.LoadTalks(ctx, st); err != nil {
+			fmt.Fprintln(stderr, "pingyi dev: 载入演示谈话:", err)
+			return 1
+		}
 		fmt.Fprintf(stdout, "已载入演示乡镇「%s」(含已公示的 2024 年度评议和待开始的 2025 年度评议)。\n", demo.Township)
 	}
 	return serve(ctx, cfg, log, st, stdout, stderr, func() {

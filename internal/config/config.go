@@ -28,6 +28,9 @@ type Config struct {
 	DataDir string
 	// LogLevel is debug, info, warn or error (PINGYI_LOG_LEVEL, default info).
 	LogLevel string
+	// CJKFont is the Chinese TrueType font (.ttf or .ttc) embedded in exported PDFs
+	// (PINGYI_CJK_FONT); empty looks in the usual Debian places (fonts-wqy-microhei).
+	CJKFont string
 }
 
 // Load reads the configuration through getenv and checks it.
@@ -38,6 +41,7 @@ func Load(getenv func(string) string) (Config, error) {
 		BaseURL:         strings.TrimRight(getenv("PINGYI_BASE_URL"), "/"),
 		DataDir:         or(getenv("PINGYI_DATA_DIR"), ".pgdata"),
 		LogLevel:        or(getenv("PINGYI_LOG_LEVEL"), "info"),
+		CJKFont:         getenv("PINGYI_CJK_FONT"),
 		SessionLifetime: 12 * time.Hour,
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {

@@ -175,7 +175,7 @@ func (s *Store) MarkTalkHeld(ctx context.Context, townshipID, id, userID int64, 
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			UPDATE talks SET status = 'held', held_on = $3, held_by = $4, note = $5,
-			       recorded_by = coalesce(recorded_by, $6), updated_at = now()
+			       recorded_by = coalesce(recorded_by, NULLIF($6::bigint, 0)), updated_at = now()
 			WHERE township_id = $1 AND id = $2`, townshipID, id, on, by, note, userID)
 		if err != nil {
 			return err
@@ -228,7 +228,7 @@ func (s *Store) SaveTalkRecord(ctx context.Context, townshipID, id, userID int64
 		if _, err := tx.Exec(ctx, `
 			UPDATE talks SET planned_on = $3, held_on = $4, status = $5, place = $6, held_by = $7, talker_post = $8,
 			       recorder_name = $9, recorder_post = $10, trigger_text = $11, points = $12, response = $13, note = $14,
-			       recorded_by = CASE WHEN $5 = 'held' THEN coalesce(recorded_by, $15) END, updated_at = now()
+			       recorded_by = CASE WHEN $5 = 'held' THEN coalesce(recorded_by, NULLIF($15::bigint, 0)) END, updated_at = now()
 			WHERE township_id = $1 AND id = $2`,
 			townshipID, id, in.PlannedOn, in.HeldOn, newStatus, in.Place, in.Talker, in.TalkerPost, in.Recorder, in.RecorderPost,
 			in.TriggerText, in.Points, in.Response, in.Note, userID); err != nil {
