@@ -52,7 +52,9 @@ func canRecord(u *store.User, t store.Talk) bool {
 	return false
 }
 
-func confidential(u *store.User) bool { return u.Role == store.RoleOffice || u.Role == store.RoleLeader }
+func confidential(u *store.User) bool {
+	return u.Role == store.RoleOffice || u.Role == store.RoleLeader
+}
 
 func (s *Server) talkList(w http.ResponseWriter, r *http.Request) {
 	d, err := s.talkLedgerData(r)
@@ -336,7 +338,7 @@ func (s *Server) talkRecordPost(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, c := range []struct {
 		field, value, msg string
-		n               int
+		n                 int
 	}{
 		{"place", form.Place, "地点不超过 60 字", 60}, {"talker", form.Talker, "谈话人不超过 30 字", 30},
 		{"talker_post", form.TalkerPost, "职务不超过 30 字", 30}, {"recorder", form.Recorder, "记录人不超过 30 字", 30},
