@@ -103,16 +103,25 @@ func LoadTalks(ctx context.Context, st *store.Store) (bool, error) {
 	}
 	// The 2024 periods have ended: the twice-admonished subject's was extended; the next
 	// one waits for its follow-up (on the home page).
+	followupLeft := false
 	for _, t := range admonish2024 {
 		ps, err := st.Periods(ctx, town.ID, today, store.ConsequenceFilter{TalkID: t.ID})
 		if err != nil || len(ps) == 0 {
 			return false, err
 		}
-		if t.RoundSubjectID != nil && *t.RoundSubjectID == again.ID {
+		switch {
+		case t.RoundSubjectID != nil && *t.RoundSubjectID == again.ID:
 			if err := st.RecordFollowup(ctx, town.ID, t.ID, ps[0].ID, store.FollowupInput{HeldOn: ago(110), HeldBy: "周敏",
 				Findings: "征地补偿兑现仍有拖延,群众意见未见明显减少", Decision: "extend", ExtendMonths: 3}); err != nil {
 				return false, err
 			}
+		case followupLeft:
+			if err := st.RecordFollowup(ctx, town.ID, t.ID, ps[0].ID, store.FollowupInput{HeldOn: ago(112), HeldBy: "周敏",
+				Findings: "书面检查已提交,整改事项按期完成,群众反映良好", Decision: "lift"}); err != nil {
+				return false, err
+			}
+		default:
+			followupLeft = true // this one waits for its follow-up
 		}
 	}
 
@@ -121,8 +130,18 @@ func LoadTalks(ctx context.Context, st *store.Store) (bool, error) {
 		switch {
 		case sameSubject(s):
 			return vote(rng, 5) // admonishment territory
-		case k%13 == 3:
-			return vote(rng, 7) // a reminder
+		case k%23 == 3: // a reminder: about 86 % satisfied
+			switch x := rng.IntN(100); {
+			case x < 60:
+				return 1
+			case x < 86:
+				return 2
+			case x < 97:
+				return 3
+			case x < 99:
+				return 4
+			}
+			return 5
 		}
 		return vote(rng, 0)
 	})

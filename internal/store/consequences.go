@@ -540,8 +540,15 @@ func draftDocument(f docFacts) (title, addressee, body string) {
 	var ps []string
 	if t.RoundTitle != nil && t.Satisfaction != nil {
 		p := fmt.Sprintf("在%s中,%s的加权满意率(称职、满意以上票)为 %s%%,不满意率为 %s%%", *t.RoundTitle, you, *t.Satisfaction, deref0(t.Dissatisfaction))
-		if len(t.Reasons) > 0 {
-			p += "(" + strings.Join(t.Reasons, ";") + ")"
+		// The threshold reasons; the escalation reason is what the next sentence says.
+		var why []string
+		for _, r := range t.Reasons {
+			if !strings.Contains(r, "连续") {
+				why = append(why, r)
+			}
+		}
+		if len(why) > 0 {
+			p += "(" + strings.Join(why, ";") + ")"
 		}
 		p += ",被评定为诫勉谈话"
 		if t.Consecutive != nil && *t.Consecutive >= 2 {
