@@ -126,25 +126,26 @@ func LoadTalks(ctx context.Context, st *store.Store) (bool, error) {
 	}
 
 	// 2025 mid-year: the same subject is admonished again; a few draw reminders.
-	midID, err := demoRound(ctx, st, town.ID, "2025 年中述职评议", 2025, "mid_year", 2025, func(rng *rand.Rand, k int, s store.RoundSubject) int {
-		switch {
-		case sameSubject(s):
-			return vote(rng, 5) // admonishment territory
-		case k%23 == 3: // a reminder: about 86 % satisfied
-			switch x := rng.IntN(100); {
-			case x < 60:
-				return 1
-			case x < 86:
-				return 2
-			case x < 97:
-				return 3
-			case x < 99:
-				return 4
+	midID, err := RunRound(ctx, st, town.ID, RoundSpec{Title: "2025 年中述职评议", Year: 2025, Kind: "mid_year", People: true, Organisations: true, Seed: 2025,
+		Vote: func(rng *rand.Rand, k int, s store.RoundSubject) int {
+			switch {
+			case sameSubject(s):
+				return vote(rng, 5) // admonishment territory
+			case k%23 == 3: // a reminder: about 86 % satisfied
+				switch x := rng.IntN(100); {
+				case x < 60:
+					return 1
+				case x < 86:
+					return 2
+				case x < 97:
+					return 3
+				case x < 99:
+					return 4
+				}
+				return 5
 			}
-			return 5
-		}
-		return vote(rng, 0)
-	})
+			return vote(rng, 0)
+		}})
 	if err != nil {
 		return false, fmt.Errorf("demo: 2025 mid-year round: %w", err)
 	}
@@ -208,12 +209,25 @@ func demoRecord(t store.Talk, held time.Time) store.TalkRecord {
 	return rec
 }
 
-// demoRound runs one whole round through the store's public API: set up with every
-// level, reports filed, codes issued to every rater, ballots cast (vote gives the k-th
-// subject's choice), closed and published. It is the one place the talk demo makes
-// rounds, so a change to the voting API is adapted here only.
-func demoRound(ctx context.Context, st *store.Store, townID int64, title string, year int, kind string, seed uint64,
-	vote func(rng *rand.Rand, k int, s store.RoundSubject) int) (int64, error) {
+// RoundSpec is a round for RunRound.
+type RoundSpec struct {
+	Title         string
+	Year          int
+	Kind          string // year_end, mid_year, special
+	Levels        []int  // subjects of these levels; nil: all four
+	People        bool
+	Organisations bool
+	Seed          uint64
+	MaxBallots    int // 0: one ballot per issued code, less every tenth (raters who stayed away)
+	// Vote gives a ballot's choice (1–4, 5 abstains) for the k-th subject.
+	Vote func(rng *rand.Rand, k int, s store.RoundSubject) int
+}
+
+// RunRound runs one whole round through the store's public API: set up, reports filed,
+// codes issued to every rater, ballots cast, closed and published. It is the one place
+// the talk demo and the talk tests make rounds, so a change to the voting API is adapted
+// here only.
+func RunRound(ctx context.Context, st *store.Store, townID int64, spec RoundSpec) (int64, error) {
 	cats, err := st.RaterCategories(ctx, townID)
 	if err != nil {
 		return 0, err
@@ -222,10 +236,14 @@ func demoRound(ctx context.Context, st *store.Store, townID int64, title string,
 	for _, c := range cats {
 		groups[c.ID] = c.DefaultGroup
 	}
-	id, err := st.CreateRound(ctx, townID, store.RoundInput{Title: title, Year: year, Kind: kind,
+	levels := spec.Levels
+	if levels == nil {
+		levels = []int{1, 2, 3, 4}
+	}
+	id, err := st.CreateRound(ctx, townID, store.RoundInput{Title: spec.Title, Year: spec.Year, Kind: spec.Kind,
 		Weights: store.Weights{Peer: 40, Public: 60}, Categories: groups, PassPct: 90, AdmonishBelowPct: 80,
 		ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5,
-		Levels: []int{1, 2, 3, 4}, People: true, Organisations: true})
+		Levels: levels, People: spec.People, Organisations: spec.Organisations})
 	if err != nil {
 		return 0, err
 	}
@@ -234,7 +252,7 @@ func demoRound(ctx context.Context, st *store.Store, townID int64, title string,
 		return 0, err
 	}
 	for _, s := range subs {
-		if err := st.SaveReport(ctx, townID, s.ID, store.ReportInput{Text: report(s, year)}); err != nil {
+		if err := st.SaveReport(ctx, townID, s.ID, store.ReportInput{Text: report(s, spec.Year)}); err != nil {
 			return 0, err
 		}
 	}
@@ -252,18 +270,23 @@ func demoRound(ctx context.Context, st *store.Store, townID int64, title string,
 	if err != nil {
 		return 0, err
 	}
-	rng := rand.New(rand.NewPCG(seed, 7))
+	rng := rand.New(rand.NewPCG(spec.Seed, 7))
+	cast := 0
 	for i, slip := range slips {
-		if i%10 == 9 {
+		if spec.MaxBallots == 0 && i%10 == 9 {
 			continue
+		}
+		if spec.MaxBallots > 0 && cast == spec.MaxBallots {
+			break
 		}
 		choices := map[int64]int{}
 		for k, s := range subs {
-			choices[s.ID] = vote(rng, k, s)
+			choices[s.ID] = spec.Vote(rng, k, s)
 		}
 		if _, err := st.CastBallot(ctx, slip.Code, choices); err != nil {
 			return 0, err
 		}
+		cast++
 	}
 	if err := st.CloseRound(ctx, townID, id); err != nil {
 		return 0, err
