@@ -140,3 +140,25 @@ func TestFirstFaceOfCollection(t *testing.T) {
 		t.Fatal("a truncated collection must be refused")
 	}
 }
+
+func BenchmarkDOCX(b *testing.B) {
+	for b.Loop() {
+		if _, err := officedoc.DOCX(letter); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPDF is one admonishment document as PDF, with the font subset and embedded
+// (the font file is read once per process).
+func BenchmarkPDF(b *testing.B) {
+	font, err := officedoc.Font("")
+	if err != nil {
+		b.Skip(err)
+	}
+	for b.Loop() {
+		if _, err := officedoc.PDF(letter, font); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -159,9 +159,16 @@ func (s *Store) Talk(ctx context.Context, townshipID, id int64) (Talk, error) {
 	return t, nil
 }
 
-// TalkYears lists the years that have talks, newest first.
-func (s *Store) TalkYears(ctx context.Context, townshipID int64) ([]int, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT DISTINCT year FROM talks WHERE township_id = $1 ORDER BY year DESC`, townshipID)
+// TalkYears lists the years that have talks, newest first (of one village when villageID
+// is not nil).
+func (s *Store) TalkYears(ctx context.Context, townshipID int64, villageID *int64) ([]int, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT DISTINCT t.year FROM talks t
+		LEFT JOIN organisations so ON so.id = t.organisation_id
+		LEFT JOIN people p ON p.id = t.person_id
+		LEFT JOIN organisations po ON po.id = p.organisation_id
+		WHERE t.township_id = $1 AND ($2::bigint IS NULL OR coalesce(so.village_id, po.village_id) = $2)
+		ORDER BY t.year DESC`, townshipID, villageID)
 	ys, err := pgx.CollectRows(rows, pgx.RowTo[int])
 	if err != nil {
 		return nil, fmt.Errorf("store: talk years: %w", err)

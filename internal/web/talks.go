@@ -88,7 +88,7 @@ func (s *Server) talkLedgerData(r *http.Request) (view.TalkLedgerData, error) {
 	if d.Talks, err = s.store.TalkList(r.Context(), u.TownshipID, d.Today, f); err != nil {
 		return d, err
 	}
-	d.Years, err = s.store.TalkYears(r.Context(), u.TownshipID)
+	d.Years, err = s.store.TalkYears(r.Context(), u.TownshipID, f.VillageID)
 	return d, err
 }
 
