@@ -208,7 +208,7 @@ func TalkLedger(c Chrome, d TalkLedgerData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "</select> <button class=\"btn\" type=\"submit\">筛选</button></form><div class=\"tablewrap\"><table class=\"wide\" data-testid=\"talk-table\"><thead><tr><th>对象</th><th>谈话对象</th><th>类别</th><th>触发</th><th>状态</th><th>整改</th><th>记录</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "</select> <button class=\"btn\" type=\"submit\">筛选</button></form><div class=\"tablewrap\"><table class=\"widetable\" data-testid=\"talk-table\"><thead><tr><th>对象</th><th>谈话对象</th><th>类别</th><th>触发</th><th>状态</th><th>整改</th><th>记录</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2620,7 +2620,7 @@ func rectifications(d TalkShowData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 254, "<div class=\"tablewrap\"><table class=\"wide\" data-testid=\"rectification-table\"><thead><tr><th>整改内容</th><th>期限</th><th>状态</th><th>佐证</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 254, "<div class=\"tablewrap\"><table class=\"widetable\" data-testid=\"rectification-table\"><thead><tr><th>整改内容</th><th>期限</th><th>状态</th><th>佐证</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
