@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,14 +14,16 @@ import (
 	"pingyi/internal/store"
 )
 
-// agencyRound runs a round of the five agencies (level 4) in which the named agency gets
+// agencyRound runs a round of the five agencies (level 4) in which the named agencies get
 // only 不满意 votes (诫勉谈话) and every other agency only 满意 (合格).
-func agencyRound(t *testing.T, st *store.Store, tid int64, year int, kind, weak string) int64 {
+func agencyRound(t *testing.T, st *store.Store, tid int64, year int, kind string, weak ...string) int64 {
 	t.Helper()
 	id, err := demo.RunRound(context.Background(), st, tid, demo.RoundSpec{Title: "评议", Year: year, Kind: kind, Levels: []int{4},
 		Organisations: true, MaxBallots: 6, Vote: func(_ *rand.Rand, _ int, s store.RoundSubject) int {
-			if s.Name == weak {
-				return 4
+			for _, w := range weak {
+				if s.Name == w {
+					return 4
+				}
 			}
 			return 1
 		}})
@@ -178,5 +182,41 @@ func TestHeldTalkStartsPledgeAndPeriod(t *testing.T) {
 		HeldOn: today, HeldBy: "陈建国"})
 	if _, err := st.AddTalkFile(ctx, tid, other, &items[0].ID, nil, store.Upload{Name: "a.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4")}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a file on another talk's item: %v", err)
+	}
+}
+
+// TestConcurrentIssuesTakeDistinctNumbers: two documents issued at the same moment get
+// 1号 and 2号, never the same number.
+func TestConcurrentIssuesTakeDistinctNumbers(t *testing.T) {
+	ctx := context.Background()
+	st, tid := demoTown(t)
+	agencyRound(t, st, tid, 2024, "year_end", "林业站", "文化站")
+	agencyRound(t, st, tid, 2025, "year_end", "林业站", "文化站")
+	if err := st.EnsureConsequences(ctx, tid); err != nil {
+		t.Fatal(err)
+	}
+	docs, _ := st.Documents(ctx, tid, store.ConsequenceFilter{})
+	if len(docs) != 2 {
+		t.Fatalf("documents %d, want 2", len(docs))
+	}
+	var wg sync.WaitGroup
+	for _, d := range docs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := st.IssueDocument(ctx, tid, d.ID, time.Date(2026, 1, 9, 0, 0, 0, 0, time.UTC), "陈建国"); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	var got []string
+	for _, d := range docs {
+		x, _ := st.Document(ctx, tid, d.ID)
+		got = append(got, x.Number())
+	}
+	sort.Strings(got)
+	if got[0] != "小漩组〔2026〕1号" || got[1] != "小漩组〔2026〕2号" {
+		t.Fatalf("numbers %v", got)
 	}
 }
