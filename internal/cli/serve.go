@@ -139,6 +139,11 @@ func devCmd(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, st
 		if _, err := demo.LoadRounds(ctx, st); err != nil {
 			return fail("载入演示评议失败", err)
 		}
+		// Talk records, documents and follow-ups after the results (internal/demo/talks.go).
+		if _, err := demo.LoadTalks(ctx, st); err != nil {
+			fmt.Fprintln(stderr, "pingyi dev: 载入演示谈话:", err)
+			return 1
+		}
 		fmt.Fprintf(stdout, "已载入演示乡镇「%s」(含已公示的 2024 年度评议和待开始的 2025 年度评议)。\n", demo.Township)
 		// Year-end assessment history 2022–2024 (考核, 三争创).
 		f, _, err := demo.LoadScoring(ctx, st)

@@ -127,6 +127,11 @@ func seedDemoCmd(ctx context.Context, cfg config.Config, stdout, stderr io.Write
 		fmt.Fprintln(stderr, "pingyi seed-demo: 载入演示评议:", err)
 		return 1
 	}
+	// Talk records, documents and follow-ups after the results (internal/demo/talks.go).
+	if _, err := demo.LoadTalks(ctx, st); err != nil {
+		fmt.Fprintln(stderr, "pingyi seed-demo: 载入演示谈话:", err)
+		return 1
+	}
 	fmt.Fprintf(stdout, "已载入演示乡镇「%s」;演示账号密码 %s\n", demo.Township, demo.Password)
 	return 0
 }

@@ -33,6 +33,9 @@ type Config struct {
 	// CodeFailureDelay is the first step of the growing delay that slows failed ballot-code
 	// lookups from one address (default 250ms; tests shorten it).
 	CodeFailureDelay time.Duration
+	// CJKFont is the Chinese TrueType font (.ttf or .ttc) embedded in exported PDFs
+	// (PINGYI_CJK_FONT); empty looks in the usual Debian places (fonts-wqy-microhei).
+	CJKFont string
 }
 
 // Load reads the configuration through getenv and checks it.
@@ -45,6 +48,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:         or(getenv("PINGYI_LOG_LEVEL"), "info"),
 		SessionLifetime:  12 * time.Hour,
 		CodeFailureDelay: 250 * time.Millisecond,
+		CJKFont:          getenv("PINGYI_CJK_FONT"),
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return c, fmt.Errorf("config: PINGYI_ADDR %q is not host:port", c.Addr)

@@ -118,7 +118,7 @@ func LoadScoring(ctx context.Context, st *store.Store) (Featured, bool, error) {
 	}
 	for _, t := range talks {
 		if t.RoundID != nil && *t.RoundID == midID {
-			if err := st.MarkTalkHeld(ctx, tid, t.ID, time.Date(2024, 6, 20, 0, 0, 0, 0, time.Local), "赵丽娟", "已谈话,本人表示接受并整改"); err != nil {
+			if err := st.MarkTalkHeld(ctx, tid, t.ID, 0, time.Date(2024, 6, 20, 0, 0, 0, 0, time.Local), "赵丽娟", "已谈话,本人表示接受并整改"); err != nil {
 				return f, false, err
 			}
 		}

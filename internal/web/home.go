@@ -36,6 +36,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.PendingTalks = len(talks)
+	if d.Alerts, err = s.talkAlerts(r); err != nil { // overdue talks and rectification (talks.go)
+		s.serverError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, view.Home(s.chrome(r, "工作台", "home"), d))
 }
 

@@ -58,6 +58,11 @@ func (s *Server) Handler() http.Handler {
 			// own secretary for its village's subjects; the handler checks the subject.
 			r.Get("/scoring/{year}/appeals", s.appealList)
 			r.Post("/scoring/{year}/appeals", s.appealCreatePost)
+			// The talk ledger: office staff and leaders; a village secretary reads its own
+			// village's talks. Each handler checks the talk against the account (talks.go).
+			r.Get("/talks", s.talkList)
+			r.Get("/talks/{id}", s.talkShow)
+			r.Get("/talks/{id}/files/{fid}", s.talkFile)
 
 			// Office staff and leaders: read the rosters, use the what-if page.
 			r.Group(func(r chi.Router) {
@@ -76,9 +81,21 @@ func (s *Server) Handler() http.Handler {
 				r.Get("/rounds/{id}/results", s.results)
 				r.Get("/rounds/{id}/results/print", s.resultsPrint)
 				r.Get("/rounds/{id}/results.xlsx", s.resultsXLSX)
-				r.Get("/talks", s.talkList)
-				r.Post("/talks/{id}/held", s.talkHeldPost)
+
+				// Talks, documents and dossiers (talks.go, documents.go, dossier.go): leaders
+				// record talks they held; the handlers check which.
+				r.Get("/talks/new", s.talkNew)
 				r.Post("/talks/new", s.talkCreatePost)
+				r.Post("/talks/{id}/held", s.talkHeldPost)
+				r.Post("/talks/{id}/record", s.talkRecordPost)
+				r.Post("/talks/{id}/files", s.talkFilePost)
+				r.Get("/documents", s.documentList)
+				r.Get("/documents/{id}", s.documentShow)
+				r.Get("/documents/{id}/print", s.documentPrint)
+				r.Get("/documents/{id}/docx", s.documentDOCX)
+				r.Get("/documents/{id}/pdf", s.documentPDF)
+				r.Get("/people/{id}/dossier", s.personDossier)
+				r.Get("/orgs/{id}/dossier", s.orgDossier)
 
 				// Year-end assessment (年度考核, 三争创): read.
 				r.Get("/scoring", s.scoringHome)
@@ -178,6 +195,21 @@ func (s *Server) Handler() http.Handler {
 				r.Post("/users/new", s.userCreatePost)
 				r.Get("/users/{id}/edit", s.userEdit)
 				r.Post("/users/{id}/edit", s.userEditPost)
+
+				// Consequences of talks (talks.go, documents.go): rectification, follow-up,
+				// referrals, documents, deadlines.
+				r.Get("/talks/settings", s.talkSettings)
+				r.Post("/talks/settings", s.talkSettingsPost)
+				r.Post("/talks/{id}/files/{fid}/delete", s.talkFileDeletePost)
+				r.Post("/talks/{id}/rectifications", s.rectificationAddPost)
+				r.Post("/talks/{id}/rectifications/{rid}/done", s.rectificationDonePost)
+				r.Post("/talks/{id}/rectifications/{rid}/reopen", s.rectificationReopenPost)
+				r.Post("/talks/{id}/periods/{pid}/followup", s.followupPost)
+				r.Post("/talks/{id}/referrals/{rid}", s.referralPost)
+				r.Post("/talks/{id}/referrals/{rid}/files", s.referralFilePost)
+				r.Post("/documents/{id}", s.documentPost)
+				r.Post("/documents/{id}/redraft", s.documentRedraftPost)
+				r.Post("/documents/{id}/issue", s.documentIssuePost)
 			})
 		})
 	})

@@ -59,7 +59,7 @@ func navFor(u *store.User) []navItem {
 		}
 		return items
 	case store.RoleSecretary:
-		return []navItem{{"home", "本村", "/"}}
+		return []navItem{{"home", "本村", "/"}, {"talks", "谈话", "/talks"}}
 	}
 	return nil
 }
