@@ -176,11 +176,17 @@ func (s *Server) raterCode(w http.ResponseWriter, r *http.Request) (code, token 
 func (s *Server) codeUsable(w http.ResponseWriter, r *http.Request, ci store.CodeInfo, token string) bool {
 	switch {
 	case ci.Spent:
-		if receipt, err := s.store.ReceiptByToken(r.Context(), ci.RoundID, voting.TokenHash(token)); err == nil {
+		receipt, err := s.store.ReceiptByToken(r.Context(), ci.RoundID, voting.TokenHash(token))
+		switch {
+		case err == nil:
 			s.render(w, r, http.StatusOK, view.BallotReceipt(roundTitle(ci), receipt, false, "", true))
-			return false
+		case errors.Is(err, store.ErrNotFound):
+			s.notice(w, r, http.StatusGone, "测评码已使用", "这个测评码已经投过票,每个测评码只能投一次。如有疑问请联系工作人员。")
+		default:
+			// Never 已使用 for what may be this phone's own ballot: a passing database
+			// failure says "try again".
+			s.serverError(w, r, err)
 		}
-		s.notice(w, r, http.StatusGone, "测评码已使用", "这个测评码已经投过票,每个测评码只能投一次。如有疑问请联系工作人员。")
 	case ci.Void:
 		s.notice(w, r, http.StatusGone, "测评码已作废", "这个测评码已被工作人员作废,不能投票。请向工作人员领取新的测评码。")
 	case ci.RoundStatus == store.StatusDraft:
@@ -369,11 +375,15 @@ func (s *Server) paperBallot(w http.ResponseWriter, r *http.Request) {
 		return
 	case ci.Spent && token != "":
 		// A resubmitted paper ballot: its receipt, if it was stored.
-		if receipt, err := s.store.ReceiptByToken(r.Context(), ci.RoundID, voting.TokenHash(token)); err == nil {
+		receipt, err := s.store.ReceiptByToken(r.Context(), ci.RoundID, voting.TokenHash(token))
+		switch {
+		case err == nil:
 			s.render(w, r, http.StatusOK, view.BallotReceipt(roundTitle(ci), receipt, true, fmt.Sprintf("/rounds/%d/paper", round.ID), true))
-			return
+		case errors.Is(err, store.ErrNotFound):
+			fail("该测评码已投票(手机或纸质),不能重复录入")
+		default:
+			s.serverError(w, r, err)
 		}
-		fail("该测评码已投票(手机或纸质),不能重复录入")
 		return
 	case ci.Spent:
 		fail("该测评码已投票(手机或纸质),不能重复录入")

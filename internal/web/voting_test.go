@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -15,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"pingyi/internal/ballotbox"
+	"pingyi/internal/config"
 	"pingyi/internal/demo"
 	"pingyi/internal/pgtest"
 	"pingyi/internal/store"
@@ -795,5 +799,47 @@ func TestManualTalk(t *testing.T) {
 	sec.login("xiaoxuan")
 	if p := sec.post("/talks/new", url.Values{"subject": {fmt.Sprintf("o%d", branch.ID)}}); p.status != http.StatusForbidden {
 		t.Fatalf("secretary records a talk: %d", p.status)
+	}
+}
+
+func TestForwardedForFromATrustedProxy(t *testing.T) {
+	st := pgtest.Store(t)
+	if _, err := demo.Load(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(func(k string) string {
+		if k == "PINGYI_TRUSTED_PROXIES" {
+			return "127.0.0.1/32, 10.1.0.0/16"
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := web.New(slog.New(slog.NewTextHandler(io.Discard, nil)), st, cfg)
+	t.Cleanup(srv.Close)
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	a := &app{t: t, url: ts.URL, store: st}
+	// The test's requests come from 127.0.0.1, a trusted proxy: the right-most address that
+	// is not itself a trusted proxy is the client's, whatever the client put in front.
+	for i, xff := range []string{"203.0.113.7", "198.51.100.1, 203.0.113.8", "203.0.113.9, 10.1.2.3"} {
+		phone := a.client()
+		for _, path := range []string{"/v/ZZZZZZZZZ" + string("234"[i]), "/v/ballot"} {
+			req, _ := http.NewRequest(http.MethodGet, a.url+path, nil)
+			req.Header.Set("X-Forwarded-For", xff)
+			phone.do(req)
+		}
+	}
+	stats, err := st.CodeFailures(context.Background(), time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, a := range stats.Top {
+		got[a.Addr] = a.Count
+	}
+	if len(got) != 3 || got["203.0.113.7"] != 1 || got["203.0.113.8"] != 1 || got["203.0.113.9"] != 1 {
+		t.Fatalf("client addresses behind the proxy: %v", got)
 	}
 }
