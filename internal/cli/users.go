@@ -9,6 +9,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"pingyi/internal/auth"
@@ -125,6 +126,10 @@ func seedDemoCmd(ctx context.Context, cfg config.Config, stdout, stderr io.Write
 	}
 	if _, err := demo.LoadRounds(ctx, st); err != nil {
 		fmt.Fprintln(stderr, "pingyi seed-demo: 载入演示评议:", err)
+		return 1
+	}
+	if _, err := demo.LoadCommitments(ctx, st, time.Now()); err != nil {
+		fmt.Fprintln(stderr, "pingyi seed-demo: 载入演示承诺:", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "已载入演示乡镇「%s」;演示账号密码 %s\n", demo.Township, demo.Password)

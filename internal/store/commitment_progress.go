@@ -591,3 +591,17 @@ func (s *Store) FulfilmentRates(ctx context.Context, townshipID int64, year int,
 	}
 	return out, nil
 }
+
+// CommitmentPhoto returns a photo's page copy (thumb or web) for staff.
+func (s *Store) CommitmentPhoto(ctx context.Context, townshipID, commitmentID, fileID int64, thumb bool) ([]byte, error) {
+	var data []byte
+	err := s.pool.QueryRow(ctx, `
+		SELECT CASE WHEN $4 THEN f.thumb ELSE f.web END FROM commitment_files f
+		JOIN commitment_entries e ON e.id = f.entry_id JOIN commitment_items ci ON ci.id = e.item_id
+		WHERE f.township_id = $1 AND ci.commitment_id = $2 AND f.id = $3 AND f.web IS NOT NULL`,
+		townshipID, commitmentID, fileID, thumb).Scan(&data)
+	if err != nil {
+		return nil, fmt.Errorf("store: commitment photo: %w", notFound(err))
+	}
+	return data, nil
+}

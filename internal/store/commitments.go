@@ -638,3 +638,78 @@ func (s *Store) step(ctx context.Context, name string, fn func(tx pgx.Tx) error)
 	}
 	return fmt.Errorf("store: commitment %s: %w", name, err)
 }
+
+// CommitmentStage is where a commitment stands: its versions in the works, in force and
+// public (each nil when there is none).
+type CommitmentStage struct {
+	CommitmentID             int64
+	VillageID                *int64
+	Working, InForce, Public *CommitmentVersion
+	Approved                 *CommitmentVersion // approved, not yet public
+}
+
+// CommitmentStages gives the stage of each of the township's commitments for a year.
+func (s *Store) CommitmentStages(ctx context.Context, townshipID int64, year int) ([]CommitmentStage, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT c.id AS cid, c.village_id, v.id, v.commitment_id, v.number, v.status, v.reason, v.review_comment, v.created_at,
+		       v.submitted_at, v.approved_at, v.published_at
+		FROM commitments c JOIN commitment_versions v ON v.commitment_id = c.id
+		WHERE c.township_id = $1 AND c.year = $2 ORDER BY c.id, v.number`, townshipID, year)
+	type row struct {
+		CID       int64  `db:"cid"`
+		VillageID *int64 `db:"village_id"`
+		CommitmentVersion
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowToStructByName[row])
+	if err != nil {
+		return nil, fmt.Errorf("store: commitment stages: %w", err)
+	}
+	var out []CommitmentStage
+	for i := 0; i < len(found); {
+		j := i
+		var vs []CommitmentVersion
+		for ; j < len(found) && found[j].CID == found[i].CID; j++ {
+			vs = append(vs, found[j].CommitmentVersion)
+		}
+		st := CommitmentStage{CommitmentID: found[i].CID, VillageID: found[i].VillageID}
+		st.Working, st.InForce, st.Public = Versions(vs)
+		for k := range vs {
+			if vs[k].Status == CommitmentApproved {
+				st.Approved = &vs[k]
+			}
+		}
+		out = append(out, st)
+		i = j
+	}
+	return out, nil
+}
+
+// PublicCommitment returns a commitment with its published version, for its public
+// page; a commitment with no published version is ErrNotFound.
+func (s *Store) PublicCommitment(ctx context.Context, id int64) (Commitment, CommitmentVersion, error) {
+	var v CommitmentVersion
+	rows, _ := s.pool.Query(ctx, commitmentSelect+` WHERE c.id = $1`, id)
+	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Commitment])
+	if err != nil {
+		return c, v, fmt.Errorf("store: public commitment: %w", notFound(err))
+	}
+	rows, _ = s.pool.Query(ctx, versionSelect+` WHERE v.township_id = $1 AND v.commitment_id = $2 AND v.status = 'published'`, c.TownshipID, c.ID)
+	v, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[CommitmentVersion])
+	if err != nil {
+		return c, v, fmt.Errorf("store: public commitment: %w", notFound(err))
+	}
+	return c, v, nil
+}
+
+// PublicCommitmentYears lists the years the township has a published commitment for,
+// newest first.
+func (s *Store) PublicCommitmentYears(ctx context.Context, townshipID int64) ([]int, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT DISTINCT c.year FROM commitments c JOIN commitment_versions v ON v.commitment_id = c.id AND v.status = 'published'
+		WHERE c.township_id = $1 ORDER BY c.year DESC`, townshipID)
+	years, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return nil, fmt.Errorf("store: public commitment years: %w", err)
+	}
+	return years, nil
+}

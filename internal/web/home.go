@@ -35,6 +35,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.PendingTalks = len(talks)
+	// Commitments (双承诺): what waits for review, villages without a comment this quarter.
+	if d.Commitments, err = s.commitmentHome(r); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, view.Home(s.chrome(r, "工作台", "home"), d))
 }
 
@@ -57,5 +62,12 @@ func (s *Server) villageHome(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, view.VillageHome(s.chrome(r, v.Name, "home"), view.VillageHomeData{Village: v, Organisations: orgs, People: people, Subjects: subjects}))
+	// Commitments (双承诺): this year's, what falls due this month, what is overdue.
+	commitment, err := s.villageCommitment(r, v)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, view.VillageHome(s.chrome(r, v.Name, "home"), view.VillageHomeData{Village: v, Organisations: orgs, People: people, Subjects: subjects,
+		Commitment: commitment}))
 }

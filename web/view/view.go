@@ -47,6 +47,7 @@ func navFor(u *store.User) []navItem {
 		items := []navItem{
 			{"home", "首页", "/"},
 			{"rounds", "评议", "/rounds"},
+			{"commitments", "承诺", "/commitments"}, // 双承诺
 			{"talks", "谈话", "/talks"},
 			{"orgs", "组织", "/orgs"},
 			{"people", "干部", "/people"},
