@@ -124,7 +124,9 @@ func dayPtr(t *time.Time) string {
 	return store.LocalDay(*t).Format("2006-01-02")
 }
 
-func cnDate(t time.Time) string { return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day()) }
+func cnDate(t time.Time) string {
+	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+}
 
 func localTime(t time.Time) string { return t.In(store.Beijing).Format("2006-01-02 15:04") }
 
