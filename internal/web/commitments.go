@@ -234,6 +234,10 @@ func summarize(b store.Board, on time.Time) view.CommitmentSummary {
 // commitmentCreate offers to start a commitment: office staff choose the owner (the
 // township or a village); a secretary's is always its own village.
 func (s *Server) commitmentCreate(w http.ResponseWriter, r *http.Request) {
+	if currentUser(r).Role == store.RoleLeader {
+		s.forbidden(w, r) // leaders read and comment; they file nothing
+		return
+	}
 	d, err := s.commitmentFormData(r)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -283,6 +287,10 @@ func (s *Server) commitmentCreatePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := currentUser(r)
+	if u.Role == store.RoleLeader {
+		s.forbidden(w, r)
+		return
+	}
 	d, err := s.commitmentFormData(r)
 	if err != nil {
 		s.serverError(w, r, err)
