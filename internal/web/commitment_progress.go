@@ -389,6 +389,15 @@ func (s *Server) commentCreatePost(w http.ResponseWriter, r *http.Request) {
 		s.forbidden(w, r)
 		return
 	}
+	vs, err := s.store.CommitmentVersions(r.Context(), c.TownshipID, c.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if _, inForce, _ := store.Versions(vs); inForce == nil {
+		s.errorPage(w, r, http.StatusConflict, "承诺尚未批准", "承诺经组织办批准后才能点评。")
+		return
+	}
 	u := currentUser(r)
 	body := clean(r.PostFormValue("body"))
 	q, err := strconv.Atoi(r.PostFormValue("quarter"))
