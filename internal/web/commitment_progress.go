@@ -262,7 +262,7 @@ func (s *Server) commitmentFile(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", f.ContentType)
 	disposition := "attachment"
-	if f.ContentType == "image/jpeg" || f.ContentType == "image/png" || f.ContentType == "application/pdf" {
+	if f.ContentType == "image/jpeg" || f.ContentType == "image/png" {
 		disposition = "inline"
 	}
 	w.Header().Set("Content-Disposition", disposition+"; filename=\"evidence"+filepath.Ext(f.Name)+"\"; filename*=UTF-8''"+url.PathEscape(f.Name))

@@ -104,7 +104,7 @@ func (s *Server) commitmentList(w http.ResponseWriter, r *http.Request) {
 	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y <= 2100 {
 		year = y
 	}
-	d := view.CommitmentListData{Year: year, Quarter: rules.Quarter(now), Today: now, CanCreate: u.Role == store.RoleOffice}
+	d := view.CommitmentListData{Year: year, Quarter: defaultQuarter(year, now), Today: now, CanCreate: u.Role == store.RoleOffice}
 	var err error
 	if d.Years, err = s.store.CommitmentYears(r.Context(), u.TownshipID); err != nil {
 		s.serverError(w, r, err)
@@ -160,6 +160,14 @@ func (s *Server) commitmentRows(r *http.Request, year int, on time.Time) ([]view
 	for _, b := range boards {
 		byOwner[ownerKey(b.Commitment.VillageID)] = b
 	}
+	gaps, err := s.store.CommentGaps(ctx, u.TownshipID, year, defaultQuarter(year, on))
+	if err != nil {
+		return nil, err
+	}
+	uncommented := map[int64]bool{}
+	for _, g := range gaps {
+		uncommented[g.CommitmentID] = true
+	}
 	stageOf := map[int64]store.CommitmentStage{}
 	for _, st := range stages {
 		stageOf[ownerKey(st.VillageID)] = st
@@ -175,6 +183,7 @@ func (s *Server) commitmentRows(r *http.Request, year int, on time.Time) ([]view
 		if b, ok := byOwner[key]; ok {
 			row.Summary = summarize(b, on)
 			row.InForce = true
+			row.Uncommented = uncommented[st.CommitmentID]
 		}
 		return row
 	}
@@ -695,6 +704,24 @@ func validateItem(d view.ItemFormData, year int, parent *store.CommitmentItem) (
 		in.Weight = &w
 	}
 	return in, v
+}
+
+// commitmentItemDelete asks before an item (and its sub-items) leaves the draft.
+func (s *Server) commitmentItemDelete(w http.ResponseWriter, r *http.Request) {
+	c, _, items, ok := s.itemContext(w, r)
+	if !ok {
+		return
+	}
+	id := int64Param(r, "item")
+	for _, iv := range itemViews(items, nil, nil, nil) {
+		for _, x := range append([]view.ItemView{iv}, iv.Subs...) {
+			if x.Item.ID == id {
+				s.render(w, r, http.StatusOK, view.ItemDelete(s.chrome(r, "删除承诺事项", navFor(r)), view.ItemDeleteData{C: c, Item: x}))
+				return
+			}
+		}
+	}
+	s.notFound(w, r)
 }
 
 func (s *Server) commitmentItemDeletePost(w http.ResponseWriter, r *http.Request) {

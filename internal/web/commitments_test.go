@@ -157,6 +157,10 @@ func TestCommitmentFilingReviewAndProgress(t *testing.T) {
 	if len(items) != 4 || items[1].Category != "service" || items[1].Weight == nil || *items[1].Weight != 1 {
 		t.Fatalf("items %+v", items)
 	}
+	// Deleting asks first, and says the sub-items go too.
+	if p := sec.get(fmt.Sprintf("%s/items/%d/delete", base, road)); p.status != 200 || !strings.Contains(p.body, "2 个子项") {
+		t.Fatalf("delete confirmation: %d", p.status)
+	}
 	// A parent cannot end before its sub-items.
 	p = sec.post(fmt.Sprintf("%s/items/%d/edit", base, road), url.Values{"category": {"service"}, "content": {"硬化通组道路"}, "target": {"3 公里"}, "deadline": {ys + "-09-30"}})
 	wantStatus(t, "parent before its sub-items", p, http.StatusUnprocessableEntity)
@@ -319,7 +323,8 @@ func TestCommitmentIsolation(t *testing.T) {
 	// A secretary reaches neither, by URL or by form.
 	for _, id := range []int64{hekou, own} {
 		b := fmt.Sprintf("/commitments/%d", id)
-		for _, path := range []string{b, b + "/items/new", fmt.Sprintf("%s/items/%d/edit", b, item), b + "/self", b + "/versions/1", fmt.Sprintf("%s/items/%d/progress", b, item)} {
+		for _, path := range []string{b, b + "/items/new", fmt.Sprintf("%s/items/%d/edit", b, item), fmt.Sprintf("%s/items/%d/delete", b, item),
+			b + "/self", b + "/versions/1", fmt.Sprintf("%s/items/%d/progress", b, item)} {
 			if p := sec.get(path); p.status != http.StatusNotFound {
 				t.Errorf("secretary GET %s: %d, want 404", path, p.status)
 			}

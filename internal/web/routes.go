@@ -144,6 +144,7 @@ func (s *Server) Handler() http.Handler {
 			r.Post("/commitments/{id}/items/new", s.commitmentItemCreatePost)
 			r.Get("/commitments/{id}/items/{item}/edit", s.commitmentItemEdit)
 			r.Post("/commitments/{id}/items/{item}/edit", s.commitmentItemEditPost)
+			r.Get("/commitments/{id}/items/{item}/delete", s.commitmentItemDelete)
 			r.Post("/commitments/{id}/items/{item}/delete", s.commitmentItemDeletePost)
 			r.Post("/commitments/{id}/submit", s.commitmentSubmitPost)
 			r.Post("/commitments/{id}/revise", s.commitmentRevisePost)

@@ -139,6 +139,14 @@ func quarterLabel(year, q int) string {
 	return fmt.Sprintf("%d 年第%s季度", year, quarterNames[q])
 }
 
+// quarterName is "第四季度" for 4.
+func quarterName(q int) string {
+	if q < 1 || q > 4 {
+		return ""
+	}
+	return "第" + quarterNames[q] + "季度"
+}
+
 func weightText(w *int) string {
 	if w == nil {
 		return ""
