@@ -138,7 +138,7 @@ func TestCommitmentInBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#target"), "新修水泥路 3 公里"),
 		chromedp.SetValue(chromedp.CSS("#deadline"), ys+"-12-20"),
 	)
-	shot(t, phone, "40-secretary-item-phone")
+	shot(t, phone, "commitments-40-secretary-item-phone")
 	do(t, phone, "save item", ClickNav(tid("save"), tid("working")))
 	do(t, phone, "sub-items",
 		ClickNav(tid("sub-add"), tid("item-form")),
@@ -160,24 +160,24 @@ func TestCommitmentInBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#deadline"), ys+"-12-31"),
 		ClickNav(tid("save"), tid("working")),
 	)
-	shot(t, phone, "41-secretary-draft-phone")
+	shot(t, phone, "commitments-41-secretary-draft-phone")
 	do(t, phone, "submit", ClickNav(tid("submit"), tid("flash")))
 
 	// The office returns it once, with a comment.
 	switchUser(t, desk, base, "zzb")
 	do(t, desk, "overview", chromedp.Navigate(base+"/commitments"), chromedp.WaitVisible(tid("commitment-table")))
-	shot(t, desk, "42-office-overview")
+	shot(t, desk, "commitments-42-office-overview")
 	do(t, desk, "return",
 		chromedp.Navigate(base+commitment), chromedp.WaitVisible(tid("review")),
 		chromedp.SetValue(chromedp.CSS("#comment"), "集体经济请写明收入来源(如土地入股分红)"),
 		ClickNav(tid("return"), tid("return-comment")),
 	)
-	shot(t, desk, "43-office-returned")
+	shot(t, desk, "commitments-43-office-returned")
 
 	// The secretary answers and submits again.
 	switchUser(t, phone, base, "xiaoxuan")
 	do(t, phone, "returned", chromedp.Navigate(base+commitment), chromedp.WaitVisible(tid("return-comment")))
-	shot(t, phone, "44-secretary-returned-phone")
+	shot(t, phone, "commitments-44-secretary-returned-phone")
 	// Edit the last item (the collective economy) as the office asked.
 	if _, err := chromedp.Run(phone, chromedp.Evaluate[bool](`[...document.querySelectorAll('[data-testid="item-edit"]')].pop().click(), true`)); err != nil {
 		t.Fatal(err)
@@ -196,7 +196,7 @@ func TestCommitmentInBrowser(t *testing.T) {
 		ClickNav(tid("approve"), tid("publish")),
 		ClickNav(tid("publish"), tid("public-badge")),
 	)
-	shot(t, desk, "45-office-published")
+	shot(t, desk, "commitments-45-office-published")
 
 	// The secretary reports progress with a photo from the phone.
 	switchUser(t, phone, base, "xiaoxuan")
@@ -207,9 +207,9 @@ func TestCommitmentInBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#body"), "一组至二组路面浇筑完成,群众代表验收"),
 		chromedp.SetUploadFiles(chromedp.CSS("#files"), []string{sitePhoto(t)}),
 	)
-	shot(t, phone, "46-secretary-progress-phone")
+	shot(t, phone, "commitments-46-secretary-progress-phone")
 	do(t, phone, "save progress", ClickNav(tid("save"), tid("entry-photo")))
-	shot(t, phone, "47-secretary-after-progress-phone")
+	shot(t, phone, "commitments-47-secretary-after-progress-phone")
 	if got, _ := chromedp.Run(phone, chromedp.Text(tid("item-progress"))); got != "33.33%" {
 		t.Fatalf("the road after its first sub-item: %q, want 33.33%%", got)
 	}
@@ -222,34 +222,34 @@ func TestCommitmentInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid="comment-form"] input[name=public]`)),
 		ClickNav(tid("comment-save"), tid("comment")),
 	)
-	shot(t, desk, "48-leader-comment")
+	shot(t, desk, "commitments-48-leader-comment")
 
 	// The public page on a phone, and the posters.
 	id := strings.TrimPrefix(commitment, "/commitments/")
 	do(t, phone, "public page", chromedp.Navigate(base+"/gk/c/"+id), chromedp.WaitVisible(tid("pub-title")), chromedp.WaitVisible(tid("entry-photo")))
-	shot(t, phone, "49-public-phone")
+	shot(t, phone, "commitments-49-public-phone")
 	if n, _ := chromedp.Run(phone, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="pub-comment"]').length`)); n != 1 {
 		t.Fatalf("public comments: %d", n)
 	}
 	do(t, desk, "poster A4", chromedp.Navigate(base+"/gk/c/"+id+"/poster"), chromedp.WaitVisible(tid("poster-qr")))
-	shot(t, desk, "50-poster-a4")
-	if pages, err := PrintPDF(desk, "50-poster-a4"); err != nil || pages != 1 {
+	shot(t, desk, "commitments-50-poster-a4")
+	if pages, err := PrintPDF(desk, "commitments-50-poster-a4"); err != nil || pages != 1 {
 		t.Fatalf("A4 poster prints on %d pages (%v)", pages, err)
 	}
-	if w, h := pdfPageSize(t, "50-poster-a4"); w < 590 || w > 600 || h < 838 || h > 845 {
+	if w, h := pdfPageSize(t, "commitments-50-poster-a4"); w < 590 || w > 600 || h < 838 || h > 845 {
 		t.Fatalf("A4 poster page %.0f×%.0f pt", w, h)
 	}
 	do(t, desk, "poster A3", chromedp.Navigate(base+"/gk/c/"+id+"/poster?size=a3"), chromedp.WaitVisible(tid("poster-qr")))
-	shot(t, desk, "51-poster-a3")
-	if pages, err := PrintPDF(desk, "51-poster-a3"); err != nil || pages != 1 {
+	shot(t, desk, "commitments-51-poster-a3")
+	if pages, err := PrintPDF(desk, "commitments-51-poster-a3"); err != nil || pages != 1 {
 		t.Fatalf("A3 poster prints on %d pages (%v)", pages, err)
 	}
-	if w, h := pdfPageSize(t, "51-poster-a3"); w < 838 || w > 845 || h < 1186 || h > 1195 {
+	if w, h := pdfPageSize(t, "commitments-51-poster-a3"); w < 838 || w > 845 || h < 1186 || h > 1195 {
 		t.Fatalf("A3 poster page %.0f×%.0f pt, want A3 (842×1191)", w, h)
 	}
 	do(t, desk, "report", chromedp.Navigate(base+"/gk/c/"+id+"/report?half=2"), chromedp.WaitVisible(tid("report")))
-	shot(t, desk, "52-report")
-	if _, err := PrintPDF(desk, "52-report"); err != nil {
+	shot(t, desk, "commitments-52-report")
+	if _, err := PrintPDF(desk, "commitments-52-report"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -337,23 +337,23 @@ func TestDemoCommitmentsInBrowser(t *testing.T) {
 	if total > 150_000 {
 		t.Errorf("first view %.0f bytes: over the 150 kB budget for a slow link", total)
 	}
-	shot(t, phone, "60-demo-public-village-phone")
+	shot(t, phone, "commitments-60-demo-public-village-phone")
 	do(t, phone, "public index", chromedp.Navigate(fmt.Sprintf("%s/gk/t/%d", base, town.ID)), chromedp.WaitVisible(tid("pub-villages")))
-	shot(t, phone, "61-demo-public-index-phone")
+	shot(t, phone, "commitments-61-demo-public-index-phone")
 
 	switchUser(t, phone, base, "xiaoxuan")
 	do(t, phone, "secretary home", chromedp.WaitVisible(tid("village-commitment")))
-	shot(t, phone, "62-demo-secretary-home-phone")
+	shot(t, phone, "commitments-62-demo-secretary-home-phone")
 
 	desk := desktopTab(t)
 	switchUser(t, desk, base, "zzb")
-	shot(t, desk, "63-demo-office-home")
+	shot(t, desk, "commitments-63-demo-office-home")
 	do(t, desk, "overview", chromedp.Navigate(base+"/commitments?year="+fmt.Sprint(c.Year)), chromedp.WaitVisible(tid("commitment-table")))
-	shot(t, desk, "64-demo-commitments")
+	shot(t, desk, "commitments-64-demo-commitments")
 	do(t, desk, "xiaoxuan", chromedp.Navigate(fmt.Sprintf("%s/commitments/%d", base, c.ID)), chromedp.WaitVisible(tid("commitment-summary")))
-	shot(t, desk, "65-demo-xiaoxuan-commitment")
+	shot(t, desk, "commitments-65-demo-xiaoxuan-commitment")
 	do(t, desk, "poster", chromedp.Navigate(fmt.Sprintf("%s/gk/c/%d/poster", base, c.ID)), chromedp.WaitVisible(tid("poster-qr")))
-	shot(t, desk, "66-demo-poster-a4")
+	shot(t, desk, "commitments-66-demo-poster-a4")
 	do(t, desk, "half-year report", chromedp.Navigate(fmt.Sprintf("%s/gk/c/%d/report?half=1", base, c.ID)), chromedp.WaitVisible(tid("report")))
-	shot(t, desk, "67-demo-report-h1")
+	shot(t, desk, "commitments-67-demo-report-h1")
 }
