@@ -190,9 +190,14 @@ func reportHalves(year int, now time.Time) []int {
 // publicPhoto serves a photo's page copy: the thumbnail, or the reading copy. The bytes
 // behind a file id never change, so caches may keep them a day and revalidate cheaply.
 func (s *Server) publicPhoto(w http.ResponseWriter, r *http.Request) {
-	thumb := chiParam(r, "size") == "t"
+	size := chiParam(r, "size")
+	if size != "t" && size != "w" {
+		s.notFound(w, r)
+		return
+	}
+	thumb := size == "t"
 	fid := int64Param(r, "file")
-	etag := `"p` + strconv.FormatInt(fid, 10) + chiParam(r, "size") + `"`
+	etag := `"p` + strconv.FormatInt(fid, 10) + size + `"`
 	data, err := s.store.PublicPhoto(r.Context(), idParam(r), fid, thumb)
 	if err != nil {
 		s.storeError(w, r, err)
