@@ -153,6 +153,13 @@ func devCmd(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, st
 		}
 		fmt.Fprintf(stdout, "已载入 2022–2024 年度考核:%s 两年两优(次年工资上浮10%%),%s 因 6 月提醒谈话未评一优,%s 三年三优。\n", f.PayRise, f.Reminder, f.ThreeYears)
 	}
+	// Commitments join the demo township also when it was loaded before they existed.
+	if added, err := demo.LoadCommitments(ctx, st, time.Now()); err != nil {
+		fmt.Fprintln(stderr, "pingyi dev: 载入演示承诺:", err)
+		return 1
+	} else if added {
+		fmt.Fprintln(stdout, "已载入演示承诺(各村和乡党委的年度承诺、践诺进展和领导点评)。")
+	}
 	return serve(ctx, cfg, log, st, stdout, stderr, func() {
 		fmt.Fprintf(stdout, "\n评议系统已启动: http://%s\n\n演示账号(密码均为 %s):\n", cfg.Addr, demo.Password)
 		for _, a := range demo.Accounts {

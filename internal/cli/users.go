@@ -9,6 +9,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"pingyi/internal/auth"
@@ -130,6 +131,11 @@ func seedDemoCmd(ctx context.Context, cfg config.Config, stdout, stderr io.Write
 	// Talk records, documents and follow-ups after the results (internal/demo/talks.go).
 	if _, err := demo.LoadTalks(ctx, st); err != nil {
 		fmt.Fprintln(stderr, "pingyi seed-demo: 载入演示谈话:", err)
+		return 1
+	}
+	// The commitments of the villages and the township (internal/demo/commitments.go).
+	if _, err := demo.LoadCommitments(ctx, st, time.Now()); err != nil {
+		fmt.Fprintln(stderr, "pingyi seed-demo: 载入演示承诺:", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "已载入演示乡镇「%s」;演示账号密码 %s\n", demo.Township, demo.Password)

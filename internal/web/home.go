@@ -40,6 +40,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	// Commitments (双承诺): what waits for review, villages without a comment this quarter.
+	if d.Commitments, err = s.commitmentHome(r); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, view.Home(s.chrome(r, "工作台", "home"), d))
 }
 
@@ -73,6 +78,11 @@ func (s *Server) villageHome(w http.ResponseWriter, r *http.Request) {
 		if y.AppealsOpen(time.Now()) {
 			d.Appeals = append(d.Appeals, y)
 		}
+	}
+	// Commitments (双承诺): this year's, what falls due this month, what is overdue.
+	if d.Commitment, err = s.villageCommitment(r, v); err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	s.render(w, r, http.StatusOK, view.VillageHome(s.chrome(r, v.Name, "home"), d))
 }

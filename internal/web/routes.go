@@ -19,7 +19,7 @@ func (s *Server) Handler() http.Handler {
 	})
 
 	// Public: static files, health.
-	r.Handle("/static/*", static.Handler())
+	r.Handle("/static/*", compress(static.Handler()))
 	r.Get("/healthz", s.healthz)
 
 	// Raters: no account, a one-time ballot code. Public results: no sign-in.
@@ -35,6 +35,17 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/v/{code}", s.ballotLanding)
 		r.Get("/V/{code}", s.ballotLanding) // slips' QR codes, in upper case
 		r.Get("/p/{slug}", s.publicRound)
+	})
+
+	// Commitments made public (三公开): no sign-in, no session, compressed for slow links.
+	r.Group(func(r chi.Router) {
+		r.Use(compress)
+		r.Get("/gk/t/{tid}", s.publicIndex)
+		r.Get("/gk/t/{tid}/{year}", s.publicIndex)
+		r.Get("/gk/c/{id}", s.publicCommitment)
+		r.Get("/gk/c/{id}/photo/{file}/{size}.jpg", s.publicPhoto)
+		r.Get("/gk/c/{id}/poster", s.publicPoster)
+		r.Get("/gk/c/{id}/report", s.publicReport)
 	})
 
 	// Everything with a session: cross-site form posts are refused here.
@@ -210,6 +221,45 @@ func (s *Server) Handler() http.Handler {
 				r.Post("/documents/{id}", s.documentPost)
 				r.Post("/documents/{id}/redraft", s.documentRedraftPost)
 				r.Post("/documents/{id}/issue", s.documentIssuePost)
+			})
+
+			// Commitments (双承诺). Every role reaches these; each handler checks the
+			// commitment against the account (a village secretary: its own village's only,
+			// anything else is a 404) and the step against the role (commitmentAccess).
+			r.Get("/commitments/new", s.commitmentCreate)
+			r.Post("/commitments/new", s.commitmentCreatePost)
+			r.Get("/commitments/{id}", s.commitmentShow)
+			r.Get("/commitments/{id}/versions/{n}", s.commitmentVersionShow)
+			r.Get("/commitments/{id}/items/new", s.commitmentItemCreate)
+			r.Post("/commitments/{id}/items/new", s.commitmentItemCreatePost)
+			r.Get("/commitments/{id}/items/{item}/edit", s.commitmentItemEdit)
+			r.Post("/commitments/{id}/items/{item}/edit", s.commitmentItemEditPost)
+			r.Get("/commitments/{id}/items/{item}/delete", s.commitmentItemDelete)
+			r.Post("/commitments/{id}/items/{item}/delete", s.commitmentItemDeletePost)
+			r.Post("/commitments/{id}/submit", s.commitmentSubmitPost)
+			r.Post("/commitments/{id}/revise", s.commitmentRevisePost)
+			r.Post("/commitments/{id}/discard", s.commitmentDiscardPost)
+			r.Get("/commitments/{id}/items/{item}/progress", s.entryCreate)
+			r.Post("/commitments/{id}/items/{item}/progress", s.entryCreatePost)
+			r.Get("/commitments/{id}/entries/{entry}/delete", s.entryDelete)
+			r.Post("/commitments/{id}/entries/{entry}/delete", s.entryDeletePost)
+			r.Get("/commitments/{id}/files/{file}", s.commitmentFile)
+			r.Get("/commitments/{id}/files/{file}/thumb", s.commitmentThumb)
+			r.Get("/commitments/{id}/self", s.selfEvaluation)
+			r.Post("/commitments/{id}/self", s.selfEvaluationPost)
+			r.Post("/commitments/{id}/comments", s.commentCreatePost)
+			// Office staff and leaders: the year's overview.
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(store.RoleOffice, store.RoleLeader))
+				r.Get("/commitments", s.commitmentList)
+			})
+			// Office staff only: review and publication.
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(store.RoleOffice))
+				r.Post("/commitments/{id}/return", s.commitmentReturnPost)
+				r.Post("/commitments/{id}/approve", s.commitmentApprovePost)
+				r.Post("/commitments/{id}/publish", s.commitmentPublishPost)
+				r.Post("/commitments/{id}/comments/{comment}/public", s.commentPublicPost)
 			})
 		})
 	})

@@ -490,7 +490,7 @@ func (s *Server) rectificationAddPost(w http.ResponseWriter, r *http.Request) {
 	if !ok || !s.parseForm(w, r) {
 		return
 	}
-	form := view.ItemForm{Content: clean(r.PostForm.Get("content")), DueOn: clean(r.PostForm.Get("due_on"))}
+	form := view.RectificationItemForm{Content: clean(r.PostForm.Get("content")), DueOn: clean(r.PostForm.Get("due_on"))}
 	var v Validator
 	v.Check(form.Content != "", "content", "请填写整改内容")
 	v.Check(MaxChars(form.Content, 200), "content", "整改内容不超过 200 字")

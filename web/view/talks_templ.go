@@ -1267,7 +1267,7 @@ type TalkShowData struct {
 	Files        []store.TalkFile
 	FileError    string
 	Items        []store.Rectification
-	Item         ItemForm
+	Item         RectificationItemForm
 	DoneErrors   map[int64]string
 	Periods      []store.Period
 	Followup     FollowupForm
@@ -1293,8 +1293,8 @@ type TalkRecordForm struct {
 	Errors       Errors
 }
 
-// ItemForm adds a rectification item.
-type ItemForm struct {
+// RectificationItemForm adds a rectification item.
+type RectificationItemForm struct {
 	Content string
 	DueOn   string
 	Errors  Errors

@@ -47,6 +47,7 @@ func navFor(u *store.User) []navItem {
 		items := []navItem{
 			{"home", "首页", "/"},
 			{"rounds", "评议", "/rounds"},
+			{"commitments", "承诺", "/commitments"}, // 双承诺
 			{"talks", "谈话", "/talks"},
 			{"scoring", "考核", "/scoring"}, // year-end assessment and 三争创 awards
 			{"orgs", "组织", "/orgs"},
