@@ -25,7 +25,7 @@ func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, view.Login("", nil, s.sessions.PopString(r.Context(), "flash")))
+	s.render(w, r, http.StatusOK, view.Login("", nil, s.popFlash(r)))
 }
 
 // throttled says how long the caller must wait, or 0.
@@ -58,7 +58,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	v.Check(NotBlank(username), "username", "请输入账号")
 	v.Check(password != "", "password", "请输入密码")
 	if !v.Valid() {
-		s.render(w, r, http.StatusUnprocessableEntity, view.Login(username, v.Errors, ""))
+		s.render(w, r, http.StatusUnprocessableEntity, view.Login(username, v.Errors, view.Flash{}))
 		return
 	}
 	accountKey, addressKey := "user:"+username, "ip:"+s.clientIP(r)
@@ -71,7 +71,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		mins := int(math.Ceil(wait.Minutes()))
 		v.Add("form", fmt.Sprintf("登录失败次数过多,已暂时锁定。请在 %d 分钟后再试,或联系组织办重置密码。", mins))
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-		s.render(w, r, http.StatusTooManyRequests, view.Login(username, v.Errors, ""))
+		s.render(w, r, http.StatusTooManyRequests, view.Login(username, v.Errors, view.Flash{}))
 		return
 	}
 	u, err := s.store.UserByUsername(r.Context(), username)
@@ -88,7 +88,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v.Add("form", "账号或密码不正确")
-		s.render(w, r, http.StatusUnprocessableEntity, view.Login(username, v.Errors, ""))
+		s.render(w, r, http.StatusUnprocessableEntity, view.Login(username, v.Errors, view.Flash{}))
 		return
 	}
 	if err := s.store.ClearAuthFailures(r.Context(), accountKey); err != nil {
@@ -114,6 +114,6 @@ func (s *Server) logoutPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sessions.Remove(r.Context(), "user_id")
-	s.sessions.Put(r.Context(), "flash", "您已安全退出。")
+	s.flash(r, flashInfo, "您已安全退出。")
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

@@ -319,6 +319,6 @@ func runImport[T any](s *Server, w http.ResponseWriter, r *http.Request, ui impo
 		s.serverError(w, r, err)
 		return
 	}
-	s.flash(r, fmt.Sprintf("已导入 %d %s", len(items), ui.noun))
+	s.flash(r, flashOK, fmt.Sprintf("已导入 %d %s", len(items), ui.noun))
 	http.Redirect(w, r, ui.page(nil, "").Back, http.StatusSeeOther)
 }

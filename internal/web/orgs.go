@@ -121,7 +121,7 @@ func (s *Server) orgSave(w http.ResponseWriter, r *http.Request, id int64) {
 			s.storeError(w, r, err)
 			return
 		default:
-			s.flash(r, "已保存组织「"+d.Name+"」")
+			s.flash(r, flashOK, "已保存组织「"+d.Name+"」")
 			http.Redirect(w, r, "/orgs", http.StatusSeeOther)
 			return
 		}
@@ -157,7 +157,7 @@ func (s *Server) villageCreatePost(w http.ResponseWriter, r *http.Request) {
 			return
 		default:
 			branch, committee := store.VillageOrganisationNames(d.Name)
-			s.flash(r, "已新增「"+d.Name+"」及其"+branch+"、"+committee)
+			s.flash(r, flashOK, "已新增「"+d.Name+"」及其"+branch+"、"+committee)
 			http.Redirect(w, r, "/orgs", http.StatusSeeOther)
 			return
 		}

@@ -105,7 +105,7 @@ func (s *Server) personSave(w http.ResponseWriter, r *http.Request, id int64) {
 			s.storeError(w, r, err)
 			return
 		default:
-			s.flash(r, "已保存干部「"+in.Name+"」")
+			s.flash(r, flashOK, "已保存干部「"+in.Name+"」")
 			http.Redirect(w, r, "/people", http.StatusSeeOther)
 			return
 		}

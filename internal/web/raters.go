@@ -99,7 +99,7 @@ func (s *Server) raterSave(w http.ResponseWriter, r *http.Request, id int64) {
 			s.storeError(w, r, err)
 			return
 		default:
-			s.flash(r, "已保存评议代表「"+in.Name+"」")
+			s.flash(r, flashOK, "已保存评议代表「"+in.Name+"」")
 			http.Redirect(w, r, "/raters", http.StatusSeeOther)
 			return
 		}
@@ -136,7 +136,7 @@ func (s *Server) categoryCreatePost(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		default:
-			s.flash(r, "已新增类别「"+d.Name+"」")
+			s.flash(r, flashOK, "已新增类别「"+d.Name+"」")
 			http.Redirect(w, r, "/raters/categories", http.StatusSeeOther)
 			return
 		}

@@ -62,7 +62,7 @@ func (s *Server) roundEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !round.Editable() {
-		s.flash(r, "投票已开始,评议设置不能再修改")
+		s.flash(r, flashBad, "投票已开始,评议设置不能再修改")
 		http.Redirect(w, r, fmt.Sprintf("/rounds/%d", round.ID), http.StatusSeeOther)
 		return
 	}
@@ -174,7 +174,7 @@ func (s *Server) roundCreatePost(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.flash(r, "已新建「"+in.Title+"」。请提交述职报告、生成测评码后开始投票。")
+	s.flash(r, flashOK, "已新建「"+in.Title+"」。请提交述职报告、生成测评码后开始投票。")
 	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", id), http.StatusSeeOther)
 }
 
@@ -204,7 +204,7 @@ func (s *Server) roundEditPost(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		default:
-			s.flash(r, "已保存评议设置")
+			s.flash(r, flashOK, "已保存评议设置")
 			http.Redirect(w, r, fmt.Sprintf("/rounds/%d", round.ID), http.StatusSeeOther)
 			return
 		}
@@ -251,9 +251,10 @@ func (s *Server) roundShow(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, view.RoundShow(s.chrome(r, round.Title, "rounds"), d))
 }
 
-func (s *Server) redirectRound(w http.ResponseWriter, r *http.Request, id int64, msg string) {
+// redirectRound goes back to the round's page with a message of the given kind.
+func (s *Server) redirectRound(w http.ResponseWriter, r *http.Request, id int64, kind, msg string) {
 	if msg != "" {
-		s.flash(r, msg)
+		s.flash(r, kind, msg)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", id), http.StatusSeeOther)
 }
@@ -275,11 +276,11 @@ func (s *Server) roundOpenPost(w http.ResponseWriter, r *http.Request) {
 		d.Problems = nr.Problems
 		s.render(w, r, http.StatusUnprocessableEntity, view.RoundShow(s.chrome(r, round.Title, "rounds"), d))
 	case errors.Is(err, store.ErrFrozen):
-		s.redirectRound(w, r, round.ID, "投票已经开始")
+		s.redirectRound(w, r, round.ID, flashBad, "投票已经开始")
 	case err != nil:
 		s.serverError(w, r, err)
 	default:
-		s.redirectRound(w, r, round.ID, "投票已开始:权重、标准和述职对象已锁定。")
+		s.redirectRound(w, r, round.ID, flashOK, "投票已开始:权重、标准和述职对象已锁定。")
 	}
 }
 
@@ -289,19 +290,19 @@ func (s *Server) roundClosePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := r.ParseForm(); err != nil || r.PostForm.Get("confirm") != "1" {
-		s.redirectRound(w, r, round.ID, "请勾选「确认结束投票」后再结束")
+		s.redirectRound(w, r, round.ID, flashBad, "请勾选「确认结束投票」后再结束")
 		return
 	}
 	err := s.store.CloseRound(r.Context(), round.TownshipID, round.ID)
 	switch {
 	case errors.Is(err, store.ErrRoundNotOpen):
-		s.redirectRound(w, r, round.ID, "该评议不在投票中")
+		s.redirectRound(w, r, round.ID, flashBad, "该评议不在投票中")
 	case err != nil:
 		s.serverError(w, r, err)
 	case round.Rehearsal:
-		s.redirectRound(w, r, round.ID, "演练已结束,演练选票已清除。")
+		s.redirectRound(w, r, round.ID, flashOK, "演练已结束,演练选票已清除。")
 	default:
-		s.flash(r, "投票已结束,结果已计算。")
+		s.flash(r, flashOK, "投票已结束,结果已计算。")
 		http.Redirect(w, r, fmt.Sprintf("/rounds/%d/results", round.ID), http.StatusSeeOther)
 	}
 }
@@ -313,13 +314,13 @@ func (s *Server) roundPublishPost(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := s.store.PublishRound(r.Context(), round.TownshipID, round.ID); err != nil {
 		if errors.Is(err, store.ErrInvalid) {
-			s.redirectRound(w, r, round.ID, "只有已结束的正式评议才能公示")
+			s.redirectRound(w, r, round.ID, flashBad, "只有已结束的正式评议才能公示")
 			return
 		}
 		s.serverError(w, r, err)
 		return
 	}
-	s.redirectRound(w, r, round.ID, "已公示。公示页无需登录即可查看。")
+	s.redirectRound(w, r, round.ID, flashOK, "已公示。公示页无需登录即可查看。")
 }
 
 func (s *Server) subjectAddPost(w http.ResponseWriter, r *http.Request) {
@@ -332,20 +333,20 @@ func (s *Server) subjectAddPost(w http.ResponseWriter, r *http.Request) {
 	}
 	v := r.PostForm.Get("subject")
 	if len(v) < 2 {
-		s.redirectRound(w, r, round.ID, "请选择要加入的对象")
+		s.redirectRound(w, r, round.ID, flashBad, "请选择要加入的对象")
 		return
 	}
 	id := formID(v[1:])
 	err := s.store.AddSubject(r.Context(), round.TownshipID, round.ID, v[:1], id)
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		s.redirectRound(w, r, round.ID, "该对象已在名单中")
+		s.redirectRound(w, r, round.ID, flashBad, "该对象已在名单中")
 	case errors.Is(err, store.ErrFrozen), errors.Is(err, store.ErrInvalid):
-		s.redirectRound(w, r, round.ID, "无法加入:投票已开始或对象不存在")
+		s.redirectRound(w, r, round.ID, flashBad, "无法加入:投票已开始或对象不存在")
 	case err != nil:
 		s.serverError(w, r, err)
 	default:
-		s.redirectRound(w, r, round.ID, "已加入述职对象")
+		s.redirectRound(w, r, round.ID, flashOK, "已加入述职对象")
 	}
 }
 
@@ -361,13 +362,13 @@ func (s *Server) subjectRemovePost(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.store.RemoveSubject(r.Context(), round.TownshipID, sid); err != nil {
 		if errors.Is(err, store.ErrFrozen) {
-			s.redirectRound(w, r, round.ID, "投票已开始,名单不能再改")
+			s.redirectRound(w, r, round.ID, flashBad, "投票已开始,名单不能再改")
 			return
 		}
 		s.serverError(w, r, err)
 		return
 	}
-	s.redirectRound(w, r, round.ID, "已移除述职对象")
+	s.redirectRound(w, r, round.ID, flashOK, "已移除述职对象")
 }
 
 func (s *Server) codesPost(w http.ResponseWriter, r *http.Request) {
@@ -380,17 +381,17 @@ func (s *Server) codesPost(w http.ResponseWriter, r *http.Request) {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("n")))
 	if err != nil || n < 1 || n > 2000 {
-		s.redirectRound(w, r, round.ID, "生成数量须为 1–2000 的整数")
+		s.redirectRound(w, r, round.ID, flashBad, "生成数量须为 1–2000 的整数")
 		return
 	}
 	err = s.store.GenerateCodes(r.Context(), round.TownshipID, round.ID, formID(r.PostForm.Get("category_id")), n)
 	switch {
 	case errors.Is(err, store.ErrFrozen):
-		s.redirectRound(w, r, round.ID, "该评议已结束或该类别未参加,不能生成测评码")
+		s.redirectRound(w, r, round.ID, flashBad, "该评议已结束或该类别未参加,不能生成测评码")
 	case err != nil:
 		s.serverError(w, r, err)
 	default:
-		s.redirectRound(w, r, round.ID, fmt.Sprintf("已生成 %d 个测评码", n))
+		s.redirectRound(w, r, round.ID, flashOK, fmt.Sprintf("已生成 %d 个测评码", n))
 	}
 }
 
@@ -566,7 +567,7 @@ func (s *Server) talkHeldPost(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	s.flash(r, "已记录谈话")
+	s.flash(r, flashOK, "已记录谈话")
 	http.Redirect(w, r, "/talks", http.StatusSeeOther)
 }
 
@@ -598,7 +599,7 @@ func (s *Server) talkCreatePost(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		default:
-			s.flash(r, "已记录"+store.TalkKindLabel(in.Kind))
+			s.flash(r, flashOK, "已记录"+store.TalkKindLabel(in.Kind))
 			http.Redirect(w, r, "/talks", http.StatusSeeOther)
 			return
 		}

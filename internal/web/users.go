@@ -115,7 +115,7 @@ func (s *Server) userSave(w http.ResponseWriter, r *http.Request, id int64) {
 			s.storeError(w, r, err)
 			return
 		default:
-			s.flash(r, "已保存账号「"+d.DisplayName+"」")
+			s.flash(r, flashOK, "已保存账号「"+d.DisplayName+"」")
 			http.Redirect(w, r, "/users", http.StatusSeeOther)
 			return
 		}

@@ -22,8 +22,23 @@ type Chrome struct {
 
 // Flash is a one-time message shown at the top of a page.
 type Flash struct {
-	Kind string // ok, bad, info
+	Kind string // FlashOK, FlashBad or FlashInfo
 	Text string
+}
+
+// Flash kinds.
+const (
+	FlashOK   = "ok"   // something was done
+	FlashBad  = "bad"  // something was refused or failed
+	FlashInfo = "info" // a neutral notice
+)
+
+// flashRole is announced at once for a failure, politely for the rest.
+func flashRole(kind string) string {
+	if kind == FlashBad {
+		return "alert"
+	}
+	return "status"
 }
 
 // Errors maps a form field to its message.
