@@ -104,6 +104,7 @@ func parseRoundForm(r *http.Request, d *view.RoundFormData, creating bool) (stor
 	in := store.RoundInput{Title: d.Title, Kind: d.Kind, Rehearsal: d.Rehearsal, Categories: map[int64]string{}}
 	v.Check(NotBlank(d.Title), "title", "请填写评议名称")
 	v.Check(MaxChars(d.Title, 60), "title", "名称不能超过 60 个字")
+	checkPlain(&v, d.Title, "title", "名称")
 	year, err := strconv.Atoi(d.Year)
 	v.Check(err == nil && year >= 2000 && year <= 2100, "year", "年度须为 2000–2100 之间的整数")
 	in.Year = year
@@ -541,6 +542,7 @@ func checkHeld(v *Validator, onText, by, note string) time.Time {
 	v.Check(err != nil || !on.After(time.Now().Add(24*time.Hour)), "held_on", "谈话日期不能晚于今天")
 	v.Check(by != "", "held_by", "请填写谈话人")
 	v.Check(MaxChars(by, 30), "held_by", "谈话人不超过 30 字")
+	checkPlain(v, by, "held_by", "谈话人")
 	v.Check(MaxChars(note, 500), "note", "备注不超过 500 字")
 	return on
 }

@@ -81,6 +81,7 @@ func (s *Server) userSave(w http.ResponseWriter, r *http.Request, id int64) {
 	}
 	v.Check(NotBlank(d.DisplayName), "display_name", "请填写姓名")
 	v.Check(MaxChars(d.DisplayName, 30), "display_name", "姓名不能超过 30 个字")
+	checkPlain(&v, d.DisplayName, "display_name", "姓名")
 	v.Check(d.Role == store.RoleOffice || d.Role == store.RoleLeader || d.Role == store.RoleSecretary, "role", "请选择角色")
 	if d.Role == store.RoleSecretary {
 		_, err := s.store.Village(r.Context(), cu.TownshipID, d.VillageID)
