@@ -46,6 +46,9 @@ func (s *Server) Handler() http.Handler {
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser)
 			r.Get("/", s.home)
+			// Every user's own password.
+			r.Get("/account/password", s.passwordShow)
+			r.Post("/account/password", s.passwordPost)
 			// Duty reports: office staff, leaders (read) and a village's own secretary;
 			// the handler checks the subject against the account.
 			r.Get("/rounds/{id}/subjects/{sid}/report", s.reportShow)

@@ -106,7 +106,12 @@ func (s *Server) userSave(w http.ResponseWriter, r *http.Request, id int64) {
 			// A new password from the office also lifts a sign-in lock, as the lock page promises.
 			var u store.User
 			if u, err = s.store.UserByID(r.Context(), saved); err == nil {
-				err = s.store.ClearAuthFailures(r.Context(), "user:"+u.Username)
+				err = s.store.ClearAccountFailures(r.Context(), u.Username)
+			}
+			// The new password ends the account's sessions; an office member who set
+			// their own stays signed in here.
+			if err == nil && u.ID == cu.ID {
+				s.sessions.Put(r.Context(), "epoch", u.SessionEpoch)
 			}
 		}
 		switch {
