@@ -57,5 +57,16 @@ func (s *Server) villageHome(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, view.VillageHome(s.chrome(r, v.Name, "home"), view.VillageHomeData{Village: v, Organisations: orgs, People: people, Subjects: subjects}))
+	results, err := s.store.VillageResults(r.Context(), u.TownshipID, v.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	talks, err := s.store.VillageTalks(r.Context(), u.TownshipID, v.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, view.VillageHome(s.chrome(r, v.Name, "home"), view.VillageHomeData{Village: v, Organisations: orgs, People: people,
+		Subjects: subjects, Results: results, Talks: talks}))
 }
