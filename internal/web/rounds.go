@@ -453,58 +453,6 @@ func (s *Server) resultsData(w http.ResponseWriter, r *http.Request) (view.Resul
 	return d, true
 }
 
-func (s *Server) resultsXLSX(w http.ResponseWriter, r *http.Request) {
-	d, ok := s.resultsData(w, r)
-	if !ok {
-		return
-	}
-	header := []string{"对象", "职务", "层次",
-		"党委票决·优秀/非常满意", "党委票决·称职/满意", "党委票决·基本称职/基本满意", "党委票决·不称职/不满意", "党委票决·弃权", "党委票决满意率",
-		"公众评议·优秀/非常满意", "公众评议·称职/满意", "公众评议·基本称职/基本满意", "公众评议·不称职/不满意", "公众评议·弃权", "公众评议满意率",
-		"加权满意率", "加权不满意率", "评定结果", "诫勉文件", "组织处理", "依据"}
-	var rows [][]string
-	for _, res := range d.Results {
-		row := []string{res.Name, res.Title, store.LevelLabel(res.Level)}
-		for _, g := range []string{store.GroupPeer, store.GroupPublic} {
-			t := res.Tallies[g]
-			if t[0]+t[1]+t[2]+t[3] < int64(d.Round.MinGroupVotes) {
-				row = append(row, "—", "—", "—", "—", "—")
-			} else {
-				for _, c := range t {
-					row = append(row, strconv.FormatInt(c, 10))
-				}
-			}
-			row = append(row, groupPercent(t))
-		}
-		row = append(row, pctStr(res.Satisfaction), pctStr(res.Dissatisfaction), rules.Outcome(res.Outcome).Label(), yes(res.Document), yes(res.Referral), strings.Join(res.Reasons, ";"))
-		rows = append(rows, row)
-	}
-	s.writeXLSX(w, r, d.Round.Title+"测评结果汇总表.xlsx", "测评结果汇总表", header, rows)
-}
-
-func groupPercent(t [5]int64) string {
-	n := t[0] + t[1] + t[2] + t[3]
-	if n == 0 {
-		return "—"
-	}
-	g := rules.GroupRate{Tally: rules.Tally(t)}
-	return rules.Percent(g.Satisfaction()) + "%"
-}
-
-func pctStr(p *string) string {
-	if p == nil {
-		return "无有效票"
-	}
-	return *p + "%"
-}
-
-func yes(b bool) string {
-	if b {
-		return "是"
-	}
-	return ""
-}
-
 // talksData loads the talk list and the pickers of the hand-recorded talk form.
 func (s *Server) talksData(r *http.Request, d *view.TalksData) error {
 	u := currentUser(r)

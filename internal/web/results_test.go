@@ -1,0 +1,171 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"pingyi/internal/store"
+)
+
+// closedRound is the one place these tests make a round with results, through the
+// store's public API: level-1 subjects, 10 public and 10 Party-committee ballots. Subject
+// k gets 不称职 / 不满意 on the first dissatisfied[k % len] ballots of each group and 优秀
+// on the rest, so 0 passes, 1 (10%) is a reminder talk and 3 (70%) an admonishment.
+func closedRound(t *testing.T, a *app, dissatisfied []int) (int64, []store.RoundSubject) {
+	t.Helper()
+	ctx := context.Background()
+	cats, _ := a.store.RaterCategories(ctx, 1)
+	groups := map[int64]string{}
+	var public, peer int64
+	for _, c := range cats {
+		switch c.Name {
+		case "群众代表":
+			public, groups[c.ID] = c.ID, store.GroupPublic
+		case "党委委员":
+			peer, groups[c.ID] = c.ID, store.GroupPeer
+		}
+	}
+	id, err := a.store.CreateRound(ctx, 1, store.RoundInput{Title: "2025 年度述职评议", Year: 2025, Kind: "year_end", Weights: store.Weights{Peer: 40, Public: 60},
+		Categories: groups, PassPct: 90, AdmonishBelowPct: 80, ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5,
+		Levels: []int{1}, People: true, Organisations: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	subs, _ := a.store.RoundSubjects(ctx, 1, id)
+	for _, s := range subs {
+		if err := a.store.SaveReport(ctx, 1, s.ID, store.ReportInput{Text: "述职报告"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, cat := range []int64{public, peer} {
+		if err := a.store.GenerateCodes(ctx, 1, id, cat, 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.store.OpenRound(ctx, 1, id); err != nil {
+		t.Fatal(err)
+	}
+	slips, _ := a.store.Slips(ctx, 1, id, 0)
+	seen := map[string]int{}
+	for _, sl := range slips {
+		b := seen[sl.Category]
+		seen[sl.Category]++
+		choices := map[int64]int{}
+		for k, s := range subs {
+			choices[s.ID] = 1
+			if b < dissatisfied[k%len(dissatisfied)] {
+				choices[s.ID] = 4
+			}
+		}
+		if _, err := a.store.CastBallot(ctx, sl.Code, choices); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.store.CloseRound(ctx, 1, id); err != nil {
+		t.Fatal(err)
+	}
+	return id, subs
+}
+
+// TestResultsWorkbook reads the exported workbook back: a title row, a two-row header
+// with a block per rater group, counts as numbers, rates as numbers in a percent format,
+// a frozen header and name column.
+func TestResultsWorkbook(t *testing.T) {
+	a := newApp(t)
+	id, subs := closedRound(t, a, []int{0, 1, 3})
+	c := a.client()
+	c.login("lingdao")
+	p := c.get(fmt.Sprintf("/rounds/%d/results.xlsx", id))
+	if p.status != http.StatusOK || !strings.Contains(p.header.Get("Content-Disposition"), "filename*=UTF-8''") {
+		t.Fatalf("export: %d %q", p.status, p.header.Get("Content-Disposition"))
+	}
+	f, err := excelize.OpenReader(bytes.NewReader([]byte(p.body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet := f.GetSheetList()[0]
+	get := func(cell string) string { v, _ := f.GetCellValue(sheet, cell); return v }
+	if get("A1") != "2025 年度述职评议测评结果汇总表" || !strings.Contains(get("A2"), "小漩乡") || !strings.Contains(get("A2"), "投票结束 ") {
+		t.Fatalf("title rows: %q / %q", get("A1"), get("A2"))
+	}
+	// Header: fixed columns, then one block of seven per group, then the outcome.
+	if get("A3") != "对象" || get("D3") != "党委票决(40%)" || get("K3") != "公众评议(60%)" || get("D4") != "优秀/非常满意" || get("I4") != "满意率" || get("R3") != "加权满意率" || get("T3") != "评定结果" {
+		t.Fatalf("header: %q %q %q %q %q %q %q", get("A3"), get("D3"), get("K3"), get("D4"), get("I4"), get("R3"), get("T3"))
+	}
+	panes, _ := f.GetPanes(sheet)
+	if !panes.Freeze || panes.YSplit != 4 || panes.XSplit != 1 {
+		t.Fatalf("panes: %+v", panes)
+	}
+	if w, _ := f.GetColWidth(sheet, "W"); w < 40 {
+		t.Fatalf("reasons column width %v", w)
+	}
+	numeric := func(cell string) float64 {
+		t.Helper()
+		typ, _ := f.GetCellType(sheet, cell)
+		if typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
+			t.Fatalf("%s is of type %v, want a number", cell, typ)
+		}
+		raw, _ := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+		v, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			t.Fatalf("%s = %q is not a number", cell, raw)
+		}
+		return v
+	}
+	percentFormat := func(cell string) {
+		t.Helper()
+		sid, _ := f.GetCellStyle(sheet, cell)
+		st, _ := f.GetStyle(sid)
+		if st.NumFmt != 10 {
+			t.Fatalf("%s has number format %d, want 10 (0.00%%)", cell, st.NumFmt)
+		}
+	}
+	if len(subs) < 3 {
+		t.Fatalf("%d subjects", len(subs))
+	}
+	rows, _ := f.GetRows(sheet)
+	if len(rows) != 4+len(subs) {
+		t.Fatalf("%d rows, want 4 + %d", len(rows), len(subs))
+	}
+	// Find each subject's row by name; its dissatisfied count follows the pattern.
+	for k, s := range subs {
+		r := 0
+		for i := 4; i < len(rows); i++ {
+			if rows[i][0] == s.Name {
+				r = i + 1
+			}
+		}
+		if r == 0 {
+			t.Fatalf("%s not in the workbook", s.Name)
+		}
+		n := []int{0, 1, 3}[k%3]
+		if typ, _ := f.GetCellType(sheet, fmt.Sprintf("A%d", r)); typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString {
+			t.Fatalf("name cell type %v", typ)
+		}
+		if got := numeric(fmt.Sprintf("D%d", r)); got != float64(10-n) {
+			t.Fatalf("%s peer 优秀 = %v, want %d", s.Name, got, 10-n)
+		}
+		if got := numeric(fmt.Sprintf("G%d", r)); got != float64(n) {
+			t.Fatalf("%s peer 不称职 = %v, want %d", s.Name, got, n)
+		}
+		for _, cell := range []string{"I", "J", "P", "Q", "R", "S"} {
+			percentFormat(fmt.Sprintf("%s%d", cell, r))
+		}
+		if got, want := numeric(fmt.Sprintf("R%d", r)), float64(10-n)/10; got != want {
+			t.Fatalf("%s weighted S = %v, want %v", s.Name, got, want)
+		}
+		if shown := get(fmt.Sprintf("R%d", r)); shown != fmt.Sprintf("%d.00%%", (10-n)*10) {
+			t.Fatalf("%s weighted S shows %q", s.Name, shown)
+		}
+		if got := get(fmt.Sprintf("T%d", r)); got != []string{"合格", "提醒谈话", "诫勉谈话"}[k%3] {
+			t.Fatalf("%s outcome %q", s.Name, got)
+		}
+	}
+}
