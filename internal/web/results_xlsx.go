@@ -88,8 +88,8 @@ func resultsWorkbook(d view.ResultsData, groups []store.RoundGroup, township str
 	head := style(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Color: []string{"EFEFEF"}, Pattern: 1},
 		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}, Border: border})
 	text := style(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}, Border: border})
-	count := style(&excelize.Style{NumFmt: 1, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "top"}, Border: border})         // 0
-	pct := style(&excelize.Style{NumFmt: 10, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "top"}, Border: border})          // 0.00%
+	count := style(&excelize.Style{NumFmt: 1, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "top"}, Border: border}) // 0
+	pct := style(&excelize.Style{NumFmt: 10, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "top"}, Border: border})  // 0.00%
 	dash := style(&excelize.Style{Font: &excelize.Font{Color: "7F7F7F"}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "top"}, Border: border})
 
 	// Rows 1–2: title and what the table is.
