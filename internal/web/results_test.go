@@ -169,3 +169,65 @@ func TestResultsWorkbook(t *testing.T) {
 		}
 	}
 }
+
+// TestResultsAtAGlance: the results page opens with the outcome counts and an SVG chart
+// of every subject against the lines; ?show=talk keeps only the subjects needing a talk.
+func TestResultsAtAGlance(t *testing.T) {
+	a := newApp(t)
+	id, subs := closedRound(t, a, []int{0, 1, 3})
+	want := map[string]int{"pass": 0, "reminder": 0, "admonishment": 0}
+	for k := range subs {
+		want[[]string{"pass", "reminder", "admonishment"}[k%3]]++
+	}
+	c := a.client()
+	c.login("lingdao")
+	p := c.get(fmt.Sprintf("/rounds/%d/results", id))
+	if p.status != http.StatusOK {
+		t.Fatalf("results: %d", p.status)
+	}
+	for id, n := range map[string]int{"sum-total": len(subs), "sum-pass": want["pass"], "sum-reminder": want["reminder"],
+		"sum-admonishment": want["admonishment"], "sum-noresult": 0, "sum-documents": 0, "sum-referrals": 0} {
+		if got := textOf(p, id); got != strconv.Itoa(n) {
+			t.Errorf("%s = %q, want %d", id, got, n)
+		}
+	}
+	chart := p.find("results-chart")
+	if len(chart) != 1 || chart[0].Data != "svg" || attr(chart[0], "role") != "img" {
+		t.Fatalf("chart: %v", chart)
+	}
+	if rows := p.find("chart-row"); len(rows) != len(subs) {
+		t.Fatalf("chart rows %d, want %d", len(rows), len(subs))
+	}
+	// Lowest first.
+	values := texts(p, "chart-value")
+	if values[0] != "70.00%" || values[len(values)-1] != "100.00%" {
+		t.Fatalf("chart values %v", values)
+	}
+	if !strings.Contains(p.body, "合格线 90%") || !strings.Contains(p.body, "诫勉线 80%") {
+		t.Fatal("the chart should draw the 90% and 80% lines")
+	}
+	if strings.Contains(p.body, "<script") {
+		t.Fatal("the chart needs no script")
+	}
+	// The filter.
+	p = c.get(fmt.Sprintf("/rounds/%d/results?show=talk", id))
+	outcomes := texts(p, "result-outcome")
+	if len(outcomes) != want["reminder"]+want["admonishment"] {
+		t.Fatalf("filtered rows %v", outcomes)
+	}
+	for _, o := range outcomes {
+		if o != "提醒谈话" && o != "诫勉谈话" {
+			t.Fatalf("filtered list shows %q", o)
+		}
+	}
+	if rows := p.find("chart-row"); len(rows) != len(outcomes) {
+		t.Fatalf("filtered chart rows %d", len(rows))
+	}
+	if textOf(p, "sum-total") != strconv.Itoa(len(subs)) {
+		t.Fatal("the counts stay those of the whole round")
+	}
+	// The export and the print view are never filtered.
+	if p := c.get(fmt.Sprintf("/rounds/%d/results/print?show=talk", id)); len(p.find("result-row")) != len(subs) {
+		t.Fatalf("print view rows %d", len(p.find("result-row")))
+	}
+}

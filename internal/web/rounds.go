@@ -419,6 +419,7 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	resultsAtAGlance(r, &d)
 	s.render(w, r, http.StatusOK, view.Results(s.chrome(r, "测评结果", "rounds"), d))
 }
 
