@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-//go:embed *.css *.svg
+//go:embed *.css *.svg *.js
 var files embed.FS
 
 var (

@@ -80,6 +80,9 @@ func navFor(u *store.User) []navItem {
 
 func css() string { return static.Path("app.css") }
 
+// navJS collapses the navigation on phones; pages work the same without it.
+func navJS() string { return static.Path("nav.js") }
+
 func favicon() string { return static.Path("favicon.svg") }
 
 func itoa(n int) string { return strconv.Itoa(n) }
