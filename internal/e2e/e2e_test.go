@@ -59,7 +59,7 @@ func newTab(t *testing.T) context.Context {
 			t.Errorf("pages loaded without the accessibility check (use Visit or ClickNav): %v", pages)
 		}
 	})
-	tctx, tcancel := context.WithTimeout(ctx, 90*time.Second)
+	tctx, tcancel := context.WithTimeout(ctx, 3*time.Minute) // a guard against a hang, not a measure
 	t.Cleanup(tcancel)
 	return tctx
 }

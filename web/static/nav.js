@@ -18,7 +18,7 @@
         root.classList.toggle("menu-open", open);
       });
     }
-    var wraps = document.querySelectorAll(".tablewrap");
+    var wraps = document.querySelectorAll(".tablewrap, .chartwrap");
     function mark() {
       for (var i = 0; i < wraps.length; i++) {
         var w = wraps[i];

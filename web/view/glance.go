@@ -92,10 +92,10 @@ type ChartTick struct {
 }
 
 const (
-	chartWidth  = 760
-	chartLabelW = 168 // names, right-aligned
-	chartValueW = 78  // the value after the plot
-	chartRowH   = 24
+	chartWidth  = 680
+	chartLabelW = 140 // names, right-aligned
+	chartValueW = 72  // the value after the plot
+	chartRowH   = 21
 	chartTop    = 34
 	chartBottom = 34
 )
@@ -128,7 +128,7 @@ func newChart(results []store.SubjectResult, passPct, admonishPct int) Chart {
 	})
 	// The axis starts at a round ten below both the lowest mark and the admonishment
 	// line, so the lines and every mark are in view; a dot plot needs no zero baseline.
-	from := float64(int(min(lo, float64(admonishPct)-5)/10) * 10)
+	from := float64(int(min(lo-2, float64(admonishPct)-5)/10) * 10)
 	from = max(0, min(from, 70))
 	x := func(v float64) float64 { return c.PlotX0 + (v-from)/(100-from)*(c.PlotX1-c.PlotX0) }
 	for t := from; t <= 100; t += 10 {
@@ -136,7 +136,7 @@ func newChart(results []store.SubjectResult, passPct, admonishPct int) Chart {
 	}
 	c.PassX, c.AdmonishX = x(float64(passPct)), x(float64(admonishPct))
 	for i, it := range items {
-		row := ChartRow{Name: it.r.Name, Label: shorten(it.r.Name, 9), Outcome: it.r.Outcome, Y: chartTop + float64(i)*chartRowH + chartRowH/2, HasValue: it.k}
+		row := ChartRow{Name: it.r.Name, Label: shorten(it.r.Name, 8), Outcome: it.r.Outcome, Y: chartTop + float64(i)*chartRowH + chartRowH/2, HasValue: it.k}
 		if it.k {
 			row.X, row.Value = x(it.v), *it.r.Satisfaction+"%"
 		} else {
