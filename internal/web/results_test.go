@@ -14,11 +14,18 @@ import (
 	"pingyi/internal/store"
 )
 
-// closedRound is the one place these tests make a round with results, through the
-// store's public API: level-1 subjects, 10 public and 10 Party-committee ballots. Subject
-// k gets 不称职 / 不满意 on the first dissatisfied[k % len] ballots of each group and 优秀
-// on the rest, so 0 passes, 1 (10%) is a reminder talk and 3 (70%) an admonishment.
-func closedRound(t *testing.T, a *app, dissatisfied []int) (int64, []store.RoundSubject) {
+// roundSpec says what testRound makes.
+type roundSpec struct {
+	subjects     int   // 0: the level-1 subjects; n: subjects of every level, trimmed to n
+	dissatisfied []int // nil: leave the round open; else cast the ballots and close it
+}
+
+// testRound is the one place these tests make a round, through the store's public API:
+// reports filed, 10 public and 10 Party-committee codes. With spec.dissatisfied it casts
+// every code and closes the round: subject k gets 不称职 / 不满意 on the first
+// dissatisfied[k % len] ballots of each group and 优秀 on the rest, so 0 passes,
+// 1 (10%) is a reminder talk and 3 (70%) an admonishment.
+func testRound(t *testing.T, a *app, spec roundSpec) (int64, []store.RoundSubject, []string) {
 	t.Helper()
 	ctx := context.Background()
 	cats, _ := a.store.RaterCategories(ctx, 1)
@@ -32,15 +39,29 @@ func closedRound(t *testing.T, a *app, dissatisfied []int) (int64, []store.Round
 			peer, groups[c.ID] = c.ID, store.GroupPeer
 		}
 	}
+	levels := []int{1}
+	if spec.subjects > 0 {
+		levels = []int{1, 2, 3, 4}
+	}
 	id, err := a.store.CreateRound(ctx, 1, store.RoundInput{Title: "2025 年度述职评议", Year: 2025, Kind: "year_end", Weights: store.Weights{Peer: 40, Public: 60},
 		Categories: groups, PassPct: 90, AdmonishBelowPct: 80, ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5,
-		Levels: []int{1}, People: true, Organisations: true})
+		Levels: levels, People: true, Organisations: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	subs, _ := a.store.RoundSubjects(ctx, 1, id)
+	if spec.subjects > 0 {
+		for _, s := range subs[spec.subjects:] {
+			if err := a.store.RemoveSubject(ctx, 1, s.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		subs = subs[:spec.subjects]
+	}
 	for _, s := range subs {
-		if err := a.store.SaveReport(ctx, 1, s.ID, store.ReportInput{Text: "述职报告"}); err != nil {
+		// A report of a usual length: the ballot shows its first lines.
+		text := s.Name + "述职报告。" + strings.Repeat("本年度认真履行职责,完成各项目标任务。", 12)
+		if err := a.store.SaveReport(ctx, 1, s.ID, store.ReportInput{Text: text}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -53,6 +74,13 @@ func closedRound(t *testing.T, a *app, dissatisfied []int) (int64, []store.Round
 		t.Fatal(err)
 	}
 	slips, _ := a.store.Slips(ctx, 1, id, 0)
+	var codes []string
+	for _, sl := range slips {
+		codes = append(codes, sl.Code)
+	}
+	if spec.dissatisfied == nil {
+		return id, subs, codes
+	}
 	seen := map[string]int{}
 	for _, sl := range slips {
 		b := seen[sl.Category]
@@ -60,7 +88,7 @@ func closedRound(t *testing.T, a *app, dissatisfied []int) (int64, []store.Round
 		choices := map[int64]int{}
 		for k, s := range subs {
 			choices[s.ID] = 1
-			if b < dissatisfied[k%len(dissatisfied)] {
+			if b < spec.dissatisfied[k%len(spec.dissatisfied)] {
 				choices[s.ID] = 4
 			}
 		}
@@ -71,7 +99,7 @@ func closedRound(t *testing.T, a *app, dissatisfied []int) (int64, []store.Round
 	if err := a.store.CloseRound(ctx, 1, id); err != nil {
 		t.Fatal(err)
 	}
-	return id, subs
+	return id, subs, codes
 }
 
 // TestResultsWorkbook reads the exported workbook back: a title row, a two-row header
@@ -79,7 +107,7 @@ func closedRound(t *testing.T, a *app, dissatisfied []int) (int64, []store.Round
 // a frozen header and name column.
 func TestResultsWorkbook(t *testing.T) {
 	a := newApp(t)
-	id, subs := closedRound(t, a, []int{0, 1, 3})
+	id, subs, _ := testRound(t, a, roundSpec{dissatisfied: []int{0, 1, 3}})
 	c := a.client()
 	c.login("lingdao")
 	p := c.get(fmt.Sprintf("/rounds/%d/results.xlsx", id))
@@ -174,7 +202,7 @@ func TestResultsWorkbook(t *testing.T) {
 // of every subject against the lines; ?show=talk keeps only the subjects needing a talk.
 func TestResultsAtAGlance(t *testing.T) {
 	a := newApp(t)
-	id, subs := closedRound(t, a, []int{0, 1, 3})
+	id, subs, _ := testRound(t, a, roundSpec{dissatisfied: []int{0, 1, 3}})
 	want := map[string]int{"pass": 0, "reminder": 0, "admonishment": 0}
 	for k := range subs {
 		want[[]string{"pass", "reminder", "admonishment"}[k%3]]++

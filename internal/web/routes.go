@@ -5,6 +5,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"pingyi/internal/compress"
 	"pingyi/internal/store"
 	"pingyi/web/static"
 )
@@ -14,6 +15,7 @@ func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(s.recoverPanic, s.logRequest, securityHeaders)
 	r.Use(foldCodeInput) // full-width ballot codes typed on phones, before routing
+	r.Use(compress.Handler) // brotli or gzip for clients that ask
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusMethodNotAllowed, "不支持的请求", "该页面不支持此操作。")
