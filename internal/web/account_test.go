@@ -17,25 +17,28 @@ import (
 	"pingyi/internal/web"
 )
 
-// newProxiedApp is newApp behind a trusted proxy: X-Forwarded-For names the client, so
-// one test can sign in from several addresses.
-func newProxiedApp(t *testing.T) *app {
+// newAppEnv is newApp with settings from env (PINGYI_* variables).
+func newAppEnv(t *testing.T, env map[string]string) *app {
 	t.Helper()
 	st := pgtest.Store(t)
 	if _, err := demo.Load(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
-	cfg, _ := config.Load(func(k string) string {
-		if k == "PINGYI_TRUST_PROXY" {
-			return "true"
-		}
-		return ""
-	})
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := web.New(slog.New(slog.NewTextHandler(io.Discard, nil)), st, cfg)
 	t.Cleanup(srv.Close)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return &app{t: t, url: ts.URL, store: st}
+}
+
+// newProxiedApp is behind a trusted proxy: X-Forwarded-For names the client, so one
+// test can sign in from several addresses.
+func newProxiedApp(t *testing.T) *app {
+	return newAppEnv(t, map[string]string{"PINGYI_TRUST_PROXY": "true"})
 }
 
 // loginFrom posts the sign-in form as a client at address ip.

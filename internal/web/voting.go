@@ -12,6 +12,7 @@ import (
 
 	"github.com/skip2/go-qrcode"
 
+	"pingyi/internal/lan"
 	"pingyi/internal/store"
 	"pingyi/web/view"
 )
@@ -268,7 +269,14 @@ func (s *Server) slips(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	d := view.SlipsData{Round: round}
+	d := view.SlipsData{Round: round, BaseURL: s.cfg.BaseURL}
+	if lan.Unreachable(s.cfg.BaseURL) {
+		// Before anyone prints 200 slips: these QR codes would open on no phone.
+		d.Unreachable = true
+		for _, a := range lan.Addresses() {
+			d.LANBaseURLs = append(d.LANBaseURLs, "http://"+a.IP+":"+lan.Port(s.cfg.Addr))
+		}
+	}
 	for _, sl := range list {
 		url := s.cfg.BaseURL + "/v/" + sl.Code
 		png, err := qrcode.Encode(url, qrcode.Medium, 264)
