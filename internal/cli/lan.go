@@ -33,12 +33,12 @@ func printPhoneAccess(w io.Writer, cfg config.Config, addrs []lan.Address) {
 	}
 	fmt.Fprintln(w)
 	if local {
-		fmt.Fprintf(w, "  现在只在 %s 上服务,其他设备(手机)连不上;", cfg.Addr)
+		fmt.Fprintf(w, "  现在只在 %s 上服务,其他设备(手机)连不上。\n", cfg.Addr)
 	}
 	if unreachable {
-		fmt.Fprintf(w, "  测评码二维码指向 %s,手机扫码后打不开。", cfg.BaseURL)
+		fmt.Fprintf(w, "  测评码上的二维码指向 %s,手机扫码后打不开。\n", cfg.BaseURL)
 	}
-	fmt.Fprintln(w, "\n  要让同一网络(如会场 Wi-Fi)的手机投票,请按 Ctrl-C 停止后这样启动:")
+	fmt.Fprintln(w, "  要让同一网络(如会场 Wi-Fi)的手机投票,请按 Ctrl-C 停止后这样启动:")
 	fmt.Fprintf(w, "    PINGYI_ADDR=0.0.0.0:%s PINGYI_BASE_URL=http://%s:%s make run\n", port, addrs[0].IP, port)
 	fmt.Fprintln(w, "  (正式部署请用 HTTPS 域名设置 PINGYI_BASE_URL,见 README「Production」。)")
 }
