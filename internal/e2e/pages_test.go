@@ -84,7 +84,13 @@ func TestEveryPageAccessible(t *testing.T) {
 			t.Fatalf("%s: only %v", user, visited)
 		}
 		t.Logf("%s: %d pages: %s", user, len(visited), strings.Join(visited, " "))
-		if err := chromedp.Do(ctx, Visit(base+"/"), ClickNav(tid("logout"), tid("login-form"))); err != nil {
+		if err := chromedp.Do(ctx, Visit(base+"/")); err != nil {
+			t.Fatal(err)
+		}
+		if err := Screenshot(ctx, "90-home-"+user); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, ClickNav(tid("logout"), tid("login-form"))); err != nil {
 			t.Fatal(err)
 		}
 	}

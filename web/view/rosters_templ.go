@@ -278,7 +278,7 @@ func VillageHome(c Chrome, d VillageHomeData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<div class=\"tablewrap\" role=\"region\" aria-label=\"本村述职报告\" tabindex=\"0\"><table data-testid=\"village-subjects\"><thead><tr><th>评议</th><th>述职对象</th><th>报告</th><th></th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<div class=\"tablewrap\" role=\"region\" aria-label=\"本村述职报告\" tabindex=\"0\"><table data-testid=\"village-subjects\"><thead><tr><th>评议</th><th>述职对象</th><th>报告</th><th>操作</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
