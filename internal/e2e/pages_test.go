@@ -200,6 +200,34 @@ func TestOfficePagesOnAPhone(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Without script the menu simply shows in full, and there is no dead 菜单 button.
+	noJS := newTab(t)
+	scripts := func(disabled bool) chromedp.Action[chromedp.Void] {
+		return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+			_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: disabled})
+			return chromedp.Void{}, err
+		}
+	}
+	// The page loads with its script off; the audit then runs (the page's own script,
+	// which never ran, stays so).
+	err := chromedp.Do(noJS,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		scripts(true), chromedp.Navigate(base+"/people"), chromedp.WaitVisible(tid("person-table")),
+		scripts(false), Audit())
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := chromedp.Run(noJS, chromedp.Evaluate[[]string](`[getComputedStyle(document.getElementById("site-nav")).display, getComputedStyle(document.getElementById("menu-toggle")).display]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if state[0] == "none" || state[1] != "none" {
+		t.Fatalf("without script: nav display %q, 菜单 display %q", state[0], state[1])
+	}
+	if err := Screenshot(noJS, "76-phone-no-script"); err != nil {
+		t.Fatal(err)
+	}
+
 	// A leader's pages too.
 	if err := chromedp.Do(ctx, Visit(base+"/"), chromedp.Click(tid("menu-toggle")), ClickNav(tid("logout"), tid("login-form"))); err != nil {
 		t.Fatal(err)
