@@ -14,6 +14,7 @@ type InputError struct {
 // NewInputError pairs an English message with its Chinese one.
 func NewInputError(en, zh string) *InputError { return &InputError{en: en, zh: zh} }
 
+// Error is the message in English.
 func (e *InputError) Error() string { return e.en }
 
 // Chinese is the message in Simplified Chinese.

@@ -60,7 +60,9 @@ func (s *Server) passwordPost(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Add("current", "当前密码不正确")
 	}
-	v.Check(!v.Valid() || next != current, "new", "新密码不能与当前密码相同")
+	if v.Valid() && next == current {
+		v.Add("new", "新密码不能与当前密码相同")
+	}
 	if !v.Valid() {
 		fail(http.StatusUnprocessableEntity)
 		return

@@ -32,11 +32,7 @@ func (s *Server) resultsXLSX(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	f, err := resultsWorkbook(d, groups, currentUser(r).TownshipName, time.Now())
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
+	f := resultsWorkbook(d, groups, currentUser(r).TownshipName, time.Now())
 	defer f.Close()
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
@@ -66,7 +62,8 @@ func percentValue(p string) (float64, bool) {
 	return float64(w*100+f) / 10000, true
 }
 
-func resultsWorkbook(d view.ResultsData, groups []store.RoundGroup, township string, now time.Time) (*excelize.File, error) {
+// resultsWorkbook lays out the results sheet; see resultsXLSX.
+func resultsWorkbook(d view.ResultsData, groups []store.RoundGroup, township string, now time.Time) *excelize.File {
 	const sheet = "测评结果汇总表"
 	f := excelize.NewFile()
 	f.SetSheetName("Sheet1", sheet)
@@ -208,7 +205,7 @@ func resultsWorkbook(d view.ResultsData, groups []store.RoundGroup, township str
 	f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &paper, FitToWidth: intPtr(1), FitToHeight: intPtr(0)})
 	f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit})
 	f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'" + sheet + "'!$3:$4", Scope: sheet})
-	return f, nil
+	return f
 }
 
 func intPtr(n int) *int { return &n }
