@@ -187,11 +187,11 @@ func resultsWorkbook(d view.ResultsData, groups []store.RoundGroup, township str
 	last := max(row-1, 4)
 
 	// Widths: names and reasons wide, counts narrow.
-	widths := []float64{18, 22, 14}
+	widths := []float64{14, 18, 11}
 	for range groups {
-		widths = append(widths, 8, 8, 9, 8, 6, 9, 9)
+		widths = append(widths, 7.5, 7, 9, 7.5, 5.5, 8.5, 8.5)
 	}
-	widths = append(widths, 11, 11, 10, 8, 8, 60)
+	widths = append(widths, 9.5, 9.5, 9, 7, 7, 44)
 	for i, wd := range widths {
 		f.SetColWidth(sheet, col(i+1), col(i+1), wd)
 	}

@@ -2797,7 +2797,7 @@ func Import(c Chrome, d ImportData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 250, "\" data-testid=\"template\">下载空白模板</a>,按模板填写后上传。第一行为表头,从第二行起每行一条。</p><p class=\"muted small\">列:")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 250, "\" data-testid=\"template\">下载空白模板</a>,按模板填写后上传。第一行为表头,从第二行起每行一条。模板第二行是灰色的示例行,原样保留时导入会自动跳过,也可直接覆盖。</p><p class=\"muted small\">列:")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
