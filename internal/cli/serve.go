@@ -16,6 +16,7 @@ import (
 
 	"pingyi/internal/config"
 	"pingyi/internal/demo"
+	"pingyi/internal/lan"
 	"pingyi/internal/pglocal"
 	"pingyi/internal/store"
 	"pingyi/internal/web"
@@ -165,6 +166,7 @@ func devCmd(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, st
 		for _, a := range demo.Accounts {
 			fmt.Fprintf(stdout, "  %-10s %s(%s)\n", a.Username, a.Name, a.Note)
 		}
+		printPhoneAccess(stdout, cfg, lan.Addresses())
 		fmt.Fprintln(stdout, "\n按 Ctrl-C 停止。")
 	})
 }

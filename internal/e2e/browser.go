@@ -88,8 +88,8 @@ func Screenshot(ctx context.Context, name string) error {
 	return os.WriteFile(filepath.Join(OutputDir(), name+".png"), png, 0o644)
 }
 
-// ClickNav clicks an element that loads a new page (a link or a form's button) and
-// waits until a new document containing want has loaded. Waiting for want alone can
+// ClickNav clicks an element that loads a new page (a link or a form's button), waits
+// until a new document containing want has loaded, and audits it (see Audit). Waiting for want alone can
 // match the old page (a flash message from the previous step, say) and then act on
 // nodes that are being torn down.
 func ClickNav(sel, want chromedp.CSS) chromedp.Action[chromedp.Void] {
@@ -105,7 +105,7 @@ func ClickNav(sel, want chromedp.CSS) chromedp.Action[chromedp.Void] {
 		for {
 			// Errors while the old document goes away are expected; keep polling.
 			if ok, err := check(ctx, t); err == nil && ok {
-				return chromedp.Void{}, nil
+				return Audit()(ctx, t)
 			}
 			if time.Now().After(deadline) {
 				return chromedp.Void{}, fmt.Errorf("after clicking %s: no new page with %s", sel, want)

@@ -45,7 +45,7 @@ func desktopTab(t *testing.T) context.Context {
 // switchUser signs out whoever is signed in (tabs share cookies) and signs in as user.
 func switchUser(t *testing.T, ctx context.Context, base, user string) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
+	if err := chromedp.Do(ctx, Visit(base+"/"), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="logout"]').length`)); n > 0 {
@@ -165,10 +165,10 @@ func TestCommitmentInBrowser(t *testing.T) {
 
 	// The office returns it once, with a comment.
 	switchUser(t, desk, base, "zzb")
-	do(t, desk, "overview", chromedp.Navigate(base+"/commitments"), chromedp.WaitVisible(tid("commitment-table")))
+	do(t, desk, "overview", Visit(base+"/commitments"), chromedp.WaitVisible(tid("commitment-table")))
 	shot(t, desk, "commitments-42-office-overview")
 	do(t, desk, "return",
-		chromedp.Navigate(base+commitment), chromedp.WaitVisible(tid("review")),
+		Visit(base+commitment), chromedp.WaitVisible(tid("review")),
 		chromedp.SetValue(chromedp.CSS("#comment"), "集体经济请写明收入来源(如土地入股分红)"),
 		ClickNav(tid("return"), tid("return-comment")),
 	)
@@ -176,7 +176,7 @@ func TestCommitmentInBrowser(t *testing.T) {
 
 	// The secretary answers and submits again.
 	switchUser(t, phone, base, "xiaoxuan")
-	do(t, phone, "returned", chromedp.Navigate(base+commitment), chromedp.WaitVisible(tid("return-comment")))
+	do(t, phone, "returned", Visit(base+commitment), chromedp.WaitVisible(tid("return-comment")))
 	shot(t, phone, "commitments-44-secretary-returned-phone")
 	// Edit the last item (the collective economy) as the office asked.
 	if _, err := chromedp.Run(phone, chromedp.Evaluate[bool](`[...document.querySelectorAll('[data-testid="item-edit"]')].pop().click(), true`)); err != nil {
@@ -192,7 +192,7 @@ func TestCommitmentInBrowser(t *testing.T) {
 	// The office approves and publishes.
 	switchUser(t, desk, base, "zzb")
 	do(t, desk, "approve",
-		chromedp.Navigate(base+commitment), chromedp.WaitVisible(tid("review")),
+		Visit(base+commitment), chromedp.WaitVisible(tid("review")),
 		ClickNav(tid("approve"), tid("publish")),
 		ClickNav(tid("publish"), tid("public-badge")),
 	)
@@ -201,7 +201,7 @@ func TestCommitmentInBrowser(t *testing.T) {
 	// The secretary reports progress with a photo from the phone.
 	switchUser(t, phone, base, "xiaoxuan")
 	do(t, phone, "progress",
-		chromedp.Navigate(base+commitment), chromedp.WaitVisible(tid("record-progress")),
+		Visit(base+commitment), chromedp.WaitVisible(tid("record-progress")),
 		ClickNav(tid("record-progress"), tid("entry-form")),
 		chromedp.SetValue(chromedp.CSS("#percent"), "100"),
 		chromedp.SetValue(chromedp.CSS("#body"), "一组至二组路面浇筑完成,群众代表验收"),
@@ -217,7 +217,7 @@ func TestCommitmentInBrowser(t *testing.T) {
 	// A leader comments, for the public page.
 	switchUser(t, desk, base, "lingdao")
 	do(t, desk, "comment",
-		chromedp.Navigate(base+commitment), chromedp.WaitVisible(tid("comment-form")),
+		Visit(base+commitment), chromedp.WaitVisible(tid("comment-form")),
 		chromedp.SetValue(chromedp.CSS("#body"), "道路工程进展快,要抓好质量和安全,二组至五组路段按期完工。"),
 		chromedp.Click(chromedp.CSS(`[data-testid="comment-form"] input[name=public]`)),
 		ClickNav(tid("comment-save"), tid("comment")),
@@ -226,12 +226,12 @@ func TestCommitmentInBrowser(t *testing.T) {
 
 	// The public page on a phone, and the posters.
 	id := strings.TrimPrefix(commitment, "/commitments/")
-	do(t, phone, "public page", chromedp.Navigate(base+"/gk/c/"+id), chromedp.WaitVisible(tid("pub-title")), chromedp.WaitVisible(tid("entry-photo")))
+	do(t, phone, "public page", Visit(base+"/gk/c/"+id), chromedp.WaitVisible(tid("pub-title")), chromedp.WaitVisible(tid("entry-photo")))
 	shot(t, phone, "commitments-49-public-phone")
 	if n, _ := chromedp.Run(phone, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="pub-comment"]').length`)); n != 1 {
 		t.Fatalf("public comments: %d", n)
 	}
-	do(t, desk, "poster A4", chromedp.Navigate(base+"/gk/c/"+id+"/poster"), chromedp.WaitVisible(tid("poster-qr")))
+	do(t, desk, "poster A4", Visit(base+"/gk/c/"+id+"/poster"), chromedp.WaitVisible(tid("poster-qr")))
 	shot(t, desk, "commitments-50-poster-a4")
 	if pages, err := PrintPDF(desk, "commitments-50-poster-a4"); err != nil || pages != 1 {
 		t.Fatalf("A4 poster prints on %d pages (%v)", pages, err)
@@ -239,7 +239,7 @@ func TestCommitmentInBrowser(t *testing.T) {
 	if w, h := pdfPageSize(t, "commitments-50-poster-a4"); w < 590 || w > 600 || h < 838 || h > 845 {
 		t.Fatalf("A4 poster page %.0f×%.0f pt", w, h)
 	}
-	do(t, desk, "poster A3", chromedp.Navigate(base+"/gk/c/"+id+"/poster?size=a3"), chromedp.WaitVisible(tid("poster-qr")))
+	do(t, desk, "poster A3", Visit(base+"/gk/c/"+id+"/poster?size=a3"), chromedp.WaitVisible(tid("poster-qr")))
 	shot(t, desk, "commitments-51-poster-a3")
 	if pages, err := PrintPDF(desk, "commitments-51-poster-a3"); err != nil || pages != 1 {
 		t.Fatalf("A3 poster prints on %d pages (%v)", pages, err)
@@ -247,7 +247,7 @@ func TestCommitmentInBrowser(t *testing.T) {
 	if w, h := pdfPageSize(t, "commitments-51-poster-a3"); w < 838 || w > 845 || h < 1186 || h > 1195 {
 		t.Fatalf("A3 poster page %.0f×%.0f pt, want A3 (842×1191)", w, h)
 	}
-	do(t, desk, "report", chromedp.Navigate(base+"/gk/c/"+id+"/report?half=2"), chromedp.WaitVisible(tid("report")))
+	do(t, desk, "report", Visit(base+"/gk/c/"+id+"/report?half=2"), chromedp.WaitVisible(tid("report")))
 	shot(t, desk, "commitments-52-report")
 	if _, err := PrintPDF(desk, "commitments-52-report"); err != nil {
 		t.Fatal(err)
@@ -297,7 +297,7 @@ func TestDemoCommitmentsInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := fmt.Sprintf("%s/gk/c/%d", base, c.ID)
-	do(t, phone, "public village page", chromedp.Navigate(page), chromedp.WaitVisible(tid("pub-title")))
+	do(t, phone, "public village page", Visit(page), chromedp.WaitVisible(tid("pub-title")))
 	// Wait until the images in view have loaded (the others wait for a scroll).
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -338,7 +338,7 @@ func TestDemoCommitmentsInBrowser(t *testing.T) {
 		t.Errorf("first view %.0f bytes: over the 150 kB budget for a slow link", total)
 	}
 	shot(t, phone, "commitments-60-demo-public-village-phone")
-	do(t, phone, "public index", chromedp.Navigate(fmt.Sprintf("%s/gk/t/%d", base, town.ID)), chromedp.WaitVisible(tid("pub-villages")))
+	do(t, phone, "public index", Visit(fmt.Sprintf("%s/gk/t/%d", base, town.ID)), chromedp.WaitVisible(tid("pub-villages")))
 	shot(t, phone, "commitments-61-demo-public-index-phone")
 
 	switchUser(t, phone, base, "xiaoxuan")
@@ -348,12 +348,12 @@ func TestDemoCommitmentsInBrowser(t *testing.T) {
 	desk := desktopTab(t)
 	switchUser(t, desk, base, "zzb")
 	shot(t, desk, "commitments-63-demo-office-home")
-	do(t, desk, "overview", chromedp.Navigate(base+"/commitments?year="+fmt.Sprint(c.Year)), chromedp.WaitVisible(tid("commitment-table")))
+	do(t, desk, "overview", Visit(base+"/commitments?year="+fmt.Sprint(c.Year)), chromedp.WaitVisible(tid("commitment-table")))
 	shot(t, desk, "commitments-64-demo-commitments")
-	do(t, desk, "xiaoxuan", chromedp.Navigate(fmt.Sprintf("%s/commitments/%d", base, c.ID)), chromedp.WaitVisible(tid("commitment-summary")))
+	do(t, desk, "xiaoxuan", Visit(fmt.Sprintf("%s/commitments/%d", base, c.ID)), chromedp.WaitVisible(tid("commitment-summary")))
 	shot(t, desk, "commitments-65-demo-xiaoxuan-commitment")
-	do(t, desk, "poster", chromedp.Navigate(fmt.Sprintf("%s/gk/c/%d/poster", base, c.ID)), chromedp.WaitVisible(tid("poster-qr")))
+	do(t, desk, "poster", Visit(fmt.Sprintf("%s/gk/c/%d/poster", base, c.ID)), chromedp.WaitVisible(tid("poster-qr")))
 	shot(t, desk, "commitments-66-demo-poster-a4")
-	do(t, desk, "half-year report", chromedp.Navigate(fmt.Sprintf("%s/gk/c/%d/report?half=1", base, c.ID)), chromedp.WaitVisible(tid("report")))
+	do(t, desk, "half-year report", Visit(fmt.Sprintf("%s/gk/c/%d/report?half=1", base, c.ID)), chromedp.WaitVisible(tid("report")))
 	shot(t, desk, "commitments-67-demo-report-h1")
 }

@@ -49,7 +49,17 @@ func newTab(t *testing.T) context.Context {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatal(err)
 	}
-	tctx, tcancel := context.WithTimeout(ctx, 60*time.Second)
+	// Every page the tab loads must pass the accessibility check (Visit, ClickNav).
+	ctx, audits, err := TrackAudits(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if pages := audits.Unaudited(); len(pages) > 0 {
+			t.Errorf("pages loaded without the accessibility check (use Visit or ClickNav): %v", pages)
+		}
+	})
+	tctx, tcancel := context.WithTimeout(ctx, 3*time.Minute) // a guard against a hang, not a measure
 	t.Cleanup(tcancel)
 	return tctx
 }
@@ -70,7 +80,19 @@ func startAppStore(t *testing.T) (string, *store.Store) {
 	cfg, _ := config.Load(func(string) string { return "" })
 	srv := web.New(slog.New(slog.NewTextHandler(io.Discard, nil)), st, cfg)
 	t.Cleanup(srv.Close)
-	ts := httptest.NewUnstartedServer(srv.Handler())
+	// Every HTML page served during the test goes through the HTML-validity check.
+	rec := NewHTMLRecorder(t.TempDir())
+	t.Cleanup(func() {
+		problems, err := rec.Check()
+		if err != nil {
+			pgtest.Fail(t, err)
+			return
+		}
+		for _, p := range problems {
+			t.Errorf("HTML (vnu %s): %s", vnuVersion, p)
+		}
+	})
+	ts := httptest.NewUnstartedServer(rec.Wrap(srv.Handler()))
 	ts.Start()
 	t.Cleanup(ts.Close)
 	return ts.URL, st
@@ -81,7 +103,7 @@ func tid(id string) chromedp.CSS { return chromedp.CSS(`[data-testid="` + id + `
 func signIn(t *testing.T, ctx context.Context, base, user string) {
 	t.Helper()
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(base+"/login"),
+		Visit(base+"/login"),
 		chromedp.WaitVisible(tid("login-form")),
 		chromedp.SendKeys(chromedp.CSS("#username"), user),
 		chromedp.SendKeys(chromedp.CSS("#password"), demo.Password),
@@ -96,7 +118,7 @@ func TestRostersInBrowser(t *testing.T) {
 	ctx := newTab(t)
 	base := startApp(t)
 
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/login"), chromedp.WaitVisible(tid("login-form"))); err != nil {
+	if err := chromedp.Do(ctx, Visit(base+"/login"), chromedp.WaitVisible(tid("login-form"))); err != nil {
 		t.Fatal(err)
 	}
 	if err := Screenshot(ctx, "01-login"); err != nil {
@@ -109,7 +131,7 @@ func TestRostersInBrowser(t *testing.T) {
 
 	// Add a village: its branch and committee appear in the organisation list.
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(base+"/villages/new"),
+		Visit(base+"/villages/new"),
 		chromedp.WaitVisible(tid("village-form")),
 		chromedp.SendKeys(chromedp.CSS("#name"), "桃园村"),
 		ClickNav(tid("save"), tid("flash")),
@@ -138,7 +160,7 @@ func TestRostersInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(base+"/raters/import"),
+		Visit(base+"/raters/import"),
 		chromedp.WaitVisible(chromedp.CSS("#file")),
 		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{xlsx}),
 		ClickNav(tid("import-submit"), tid("flash")),
@@ -153,7 +175,7 @@ func TestRostersInBrowser(t *testing.T) {
 
 	// Listed in pinyin order: 艾 白 陈 王 张.
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(base+"/raters?q=%E6%A1%83%E5%9B%AD%E6%9D%91"), // 桃园村
+		Visit(base+"/raters?q=%E6%A1%83%E5%9B%AD%E6%9D%91"), // 桃园村
 		chromedp.WaitVisible(tid("rater-table")),
 	)
 	if err != nil {
@@ -172,7 +194,7 @@ func TestRostersInBrowser(t *testing.T) {
 	}
 	// What-if: 30/70 with 7 of 9 and 20 of 21 satisfied is exactly 90%.
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(base+"/whatif"),
+		Visit(base+"/whatif"),
 		chromedp.WaitVisible(tid("whatif-form")),
 		chromedp.SetValue(chromedp.CSS(`input[name=w_peer]`), "30"),
 		chromedp.SetValue(chromedp.CSS(`input[name=w_public]`), "70"),
@@ -204,7 +226,7 @@ func TestRostersInBrowser(t *testing.T) {
 	for _, p := range []struct{ path, name string }{
 		{"/people", "05-people"}, {"/orgs", "06-orgs"}, {"/users", "08-users"},
 	} {
-		if err := chromedp.Do(ctx, chromedp.Navigate(base+p.path), chromedp.WaitVisible(tid("nav"))); err != nil {
+		if err := chromedp.Do(ctx, Visit(base+p.path), chromedp.WaitVisible(tid("nav"))); err != nil {
 			t.Fatal(err)
 		}
 		if err := Screenshot(ctx, p.name); err != nil {
@@ -270,7 +292,7 @@ func TestDemoHistoryInBrowser(t *testing.T) {
 		{fmt.Sprintf("/p/%s", *rounds[1].PublicSlug), "public-results", "33-demo-public-2024"},
 		{fmt.Sprintf("/rounds/%d", rounds[0].ID), "subject-table", "34-demo-draft-2025"},
 	} {
-		if err := chromedp.Do(ctx, chromedp.Navigate(base+p.path), chromedp.WaitVisible(tid(p.want))); err != nil {
+		if err := chromedp.Do(ctx, Visit(base+p.path), chromedp.WaitVisible(tid(p.want))); err != nil {
 			t.Fatalf("%s: %v", p.path, err)
 		}
 		if err := Screenshot(ctx, p.name); err != nil {

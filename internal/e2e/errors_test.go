@@ -36,13 +36,13 @@ func TestErrorPagesInBrowser(t *testing.T) {
 	// Sign-in: a wrong password, then the lock after five.
 	for i := 0; i < 5; i++ {
 		shot("40-login-wrong",
-			chromedp.Navigate(base+"/login"),
+			Visit(base+"/login"),
 			chromedp.SendKeys(chromedp.CSS("#username"), "lingdao"),
 			chromedp.SendKeys(chromedp.CSS("#password"), "wrong-password"),
 			ClickNav(tid("login-submit"), tid("login-error")))
 	}
 	shot("41-login-locked",
-		chromedp.Navigate(base+"/login"),
+		Visit(base+"/login"),
 		chromedp.SendKeys(chromedp.CSS("#username"), "lingdao"),
 		chromedp.SendKeys(chromedp.CSS("#password"), demo.Password),
 		ClickNav(tid("login-submit"), tid("login-error")))
@@ -51,18 +51,18 @@ func TestErrorPagesInBrowser(t *testing.T) {
 	}
 
 	signIn(t, ctx, base, "zzb")
-	shot("42-not-found", chromedp.Navigate(base+"/people/999999/edit"), chromedp.WaitVisible(tid("error-page")))
+	shot("42-not-found", Visit(base+"/people/999999/edit"), chromedp.WaitVisible(tid("error-page")))
 	shot("43-person-invalid",
-		chromedp.Navigate(base+"/people/new"),
+		Visit(base+"/people/new"),
 		chromedp.SendKeys(chromedp.CSS("#phone"), "12345"),
 		ClickNav(tid("save"), tid("error-name")))
 	shot("44-user-invalid",
-		chromedp.Navigate(base+"/users/new"),
+		Visit(base+"/users/new"),
 		chromedp.SendKeys(chromedp.CSS("#username"), "A"),
 		chromedp.SetValue(chromedp.CSS("#role"), "secretary"),
 		ClickNav(tid("save"), tid("error-username")))
 	shot("45-round-invalid",
-		chromedp.Navigate(base+"/rounds/new"),
+		Visit(base+"/rounds/new"),
 		chromedp.SetValue(chromedp.CSS("#w_peer"), "50"),
 		ClickNav(tid("save"), tid("error-weights")))
 
@@ -75,13 +75,13 @@ func TestErrorPagesInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	shot("46-import-errors",
-		chromedp.Navigate(base+"/people/import"),
+		Visit(base+"/people/import"),
 		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{bad}),
 		ClickNav(tid("import-submit"), tid("import-errors")))
 
-	shot("47-results-print", chromedp.Navigate(base+fmt.Sprintf("/rounds/%d/results/print", rounds[1].ID)), chromedp.WaitVisible(tid("results-table")))
+	shot("47-results-print", Visit(base+fmt.Sprintf("/rounds/%d/results/print", rounds[1].ID)), chromedp.WaitVisible(tid("results-table")))
 	shot("48-paper-closed",
-		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d/paper", rounds[1].ID)),
+		Visit(base+fmt.Sprintf("/rounds/%d/paper", rounds[1].ID)),
 		chromedp.SendKeys(chromedp.CSS("#code"), "ABCDEFGHJK"),
 		ClickNav(tid("paper-start"), tid("error-code")))
 
@@ -89,7 +89,7 @@ func TestErrorPagesInBrowser(t *testing.T) {
 	if err := chromedp.Do(phone, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(phone, chromedp.Navigate(base+"/v"), chromedp.WaitVisible(tid("code-entry"))); err != nil {
+	if err := chromedp.Do(phone, Visit(base+"/v"), chromedp.WaitVisible(tid("code-entry"))); err != nil {
 		t.Fatal(err)
 	}
 	if err := Screenshot(phone, "49-phone-code-entry"); err != nil {
@@ -104,7 +104,7 @@ func TestErrorPagesInBrowser(t *testing.T) {
 	for _, p := range []struct{ path, want, name string }{
 		{"/v/ABCDEFGHJK", "code-entry", "51-phone-code-unknown"},
 	} {
-		if err := chromedp.Do(phone, chromedp.Navigate(base+p.path), chromedp.WaitVisible(tid(p.want))); err != nil {
+		if err := chromedp.Do(phone, Visit(base+p.path), chromedp.WaitVisible(tid(p.want))); err != nil {
 			t.Fatalf("%s: %v", p.path, err)
 		}
 		if err := Screenshot(phone, p.name); err != nil {
@@ -113,9 +113,9 @@ func TestErrorPagesInBrowser(t *testing.T) {
 	}
 
 	// A village secretary editing a URL gets a plain refusal.
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), ClickNav(tid("logout"), tid("login-form"))); err != nil {
+	if err := chromedp.Do(ctx, Visit(base+"/"), ClickNav(tid("logout"), tid("login-form"))); err != nil {
 		t.Fatal(err)
 	}
 	signIn(t, ctx, base, "xiaoxuan")
-	shot("52-forbidden", chromedp.Navigate(base+"/people"), chromedp.WaitVisible(tid("error-page")))
+	shot("52-forbidden", Visit(base+"/people"), chromedp.WaitVisible(tid("error-page")))
 }

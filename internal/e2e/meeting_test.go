@@ -23,7 +23,7 @@ func TestWholeMeeting(t *testing.T) {
 
 	// Set up: level 1 only (the Party committee, the government and the leadership).
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(base+"/rounds/new"),
+		Visit(base+"/rounds/new"),
 		chromedp.WaitVisible(tid("round-form")),
 		chromedp.SetValue(chromedp.CSS("#title"), "2025 年度述职评议"),
 		chromedp.SetValue(chromedp.CSS("#year"), "2025"),
@@ -52,7 +52,7 @@ func TestWholeMeeting(t *testing.T) {
 	}
 	// One report through the form, the rest straight into the store.
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d", roundID)),
+		Visit(base+fmt.Sprintf("/rounds/%d", roundID)),
 		ClickNav(tid("report-link"), tid("report-form")),
 		chromedp.SetValue(chromedp.CSS("#text"), "一年来,乡党委坚持服务电站建设大局,完成征地拆迁任务,村级集体经济稳步增长。"),
 		ClickNav(tid("save"), tid("round-title")),
@@ -71,7 +71,7 @@ func TestWholeMeeting(t *testing.T) {
 	}
 	// Codes for the public and the Party committee; print the slips.
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d", roundID)),
+		Visit(base+fmt.Sprintf("/rounds/%d", roundID)),
 		ClickNav(tid("gen-群众代表"), tid("flash")),
 		ClickNav(tid("gen-党委委员"), tid("flash")),
 		ClickNav(tid("slips-群众代表"), tid("slips")),
@@ -91,7 +91,7 @@ func TestWholeMeeting(t *testing.T) {
 		t.Fatalf("slip codes %v %v", codes, err)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d", roundID)),
+		Visit(base+fmt.Sprintf("/rounds/%d", roundID)),
 		ClickNav(tid("open-round"), tid("confirm-items")),
 	)
 	if err != nil {
@@ -130,7 +130,7 @@ func TestWholeMeeting(t *testing.T) {
 	for i, code := range codes[:2] {
 		pick := []string{"1", "4"}[i]
 		err := chromedp.Do(phone,
-			chromedp.Navigate(base+"/v/"+code),
+			Visit(base+"/v/"+code),
 			chromedp.WaitVisible(tid("ballot-form")),
 		)
 		if err != nil {
@@ -174,7 +174,7 @@ func TestWholeMeeting(t *testing.T) {
 		}
 	}
 	// The spent code gets a clear page.
-	if err := chromedp.Do(phone, chromedp.Navigate(base+"/v/"+codes[0]), chromedp.WaitVisible(tid("notice-title"))); err != nil {
+	if err := chromedp.Do(phone, Visit(base+"/v/"+codes[0]), chromedp.WaitVisible(tid("notice-title"))); err != nil {
 		t.Fatal(err)
 	}
 	if title, _ := chromedp.Run(phone, chromedp.Text(tid("notice-title"))); title != "测评码已使用" {
@@ -182,7 +182,7 @@ func TestWholeMeeting(t *testing.T) {
 	}
 
 	// The projector shows turnout only.
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+fmt.Sprintf("/rounds/%d/screen", roundID)), chromedp.WaitVisible(tid("screen-total"))); err != nil {
+	if err := chromedp.Do(ctx, Visit(base+fmt.Sprintf("/rounds/%d/screen", roundID)), chromedp.WaitVisible(tid("screen-total"))); err != nil {
 		t.Fatal(err)
 	}
 	total, _ := chromedp.Run(ctx, chromedp.Text(tid("screen-total")))
@@ -195,7 +195,7 @@ func TestWholeMeeting(t *testing.T) {
 
 	// End the vote (asking first), then open the box.
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d", roundID)),
+		Visit(base+fmt.Sprintf("/rounds/%d", roundID)),
 		ClickNav(tid("close-round"), tid("confirm-items")),
 	)
 	if err != nil {
@@ -246,7 +246,7 @@ func TestWholeMeeting(t *testing.T) {
 	if err := chromedp.Do(screen, chromedp.EmulateViewport(1366, 768)); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(screen, chromedp.Navigate(base+fmt.Sprintf("/rounds/%d/screen", roundID)), chromedp.WaitVisible(tid("screen-status"))); err != nil {
+	if err := chromedp.Do(screen, Visit(base+fmt.Sprintf("/rounds/%d/screen", roundID)), chromedp.WaitVisible(tid("screen-status"))); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := chromedp.Run(screen, chromedp.Text(tid("screen-status"))); !strings.Contains(st, "等待监票人开箱(1/2)") {
@@ -267,7 +267,7 @@ func TestWholeMeeting(t *testing.T) {
 	}
 	// Publish, asking first for the period and the contact.
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(base+fmt.Sprintf("/rounds/%d", roundID)),
+		Visit(base+fmt.Sprintf("/rounds/%d", roundID)),
 		ClickNav(tid("publish-round"), tid("confirm-items")),
 		chromedp.SetValue(chromedp.CSS("#contact"), "乡党委组织办,电话 0719-6521234"),
 	)
@@ -303,7 +303,7 @@ func TestWholeMeeting(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Every subject got 诫勉谈话: a talk task each, with an organisation's responsible person.
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/talks"), chromedp.WaitVisible(tid("talk-table"))); err != nil {
+	if err := chromedp.Do(ctx, Visit(base+"/talks"), chromedp.WaitVisible(tid("talk-table"))); err != nil {
 		t.Fatal(err)
 	}
 	n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="talk-row"]').length`))

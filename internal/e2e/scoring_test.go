@@ -48,7 +48,7 @@ func TestScoringInBrowser(t *testing.T) {
 		{"/scoring/2024/proposals", "proposal-table", "65-proposals"},
 	}
 	for _, p := range shots {
-		if err := chromedp.Do(ctx, chromedp.Navigate(base+p.path), chromedp.WaitVisible(tid(p.want))); err != nil {
+		if err := chromedp.Do(ctx, Visit(base+p.path), chromedp.WaitVisible(tid(p.want))); err != nil {
 			t.Fatalf("%s: %v", p.path, err)
 		}
 		if err := Screenshot(ctx, p.name); err != nil {
@@ -81,7 +81,7 @@ func TestScoringInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/scoring/2024/proposals/print"), chromedp.WaitVisible(tid("roll-row"))); err != nil {
+	if err := chromedp.Do(ctx, Visit(base+"/scoring/2024/proposals/print"), chromedp.WaitVisible(tid("roll-row"))); err != nil {
 		t.Fatal(err)
 	}
 	if err := Screenshot(ctx, "66-honour-roll"); err != nil {
@@ -93,7 +93,7 @@ func TestScoringInBrowser(t *testing.T) {
 
 	// A new year through the pages: start 2025, a bad score is refused beside its clause.
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(base+"/scoring"),
+		Visit(base+"/scoring"),
 		chromedp.SetValue(chromedp.CSS("#year"), "2025"),
 		ClickNav(tid("start-submit"), tid("year-title")),
 		ClickNav(chromedp.CSS(`[data-testid="group-village"] [data-testid="sheet-link"]`), tid("sheet-form")),
@@ -108,7 +108,7 @@ func TestScoringInBrowser(t *testing.T) {
 	}
 	// Next year's template is editable; this year's is frozen.
 	err = chromedp.Do(ctx,
-		chromedp.Navigate(base+"/scoring/2025"),
+		Visit(base+"/scoring/2025"),
 		ClickNav(chromedp.CSS(`[data-testid="template-link"]`), tid("clause-form")),
 	)
 	if err != nil {
@@ -126,7 +126,7 @@ func TestScoringInBrowser(t *testing.T) {
 		{"/scoring/2024/proposals", "proposal-table", "68-proposals-phone"},
 		{"/scoring/2024/ranks", "backward-list", "69-ranks-phone"},
 	} {
-		if err := chromedp.Do(ctx, chromedp.Navigate(base+p.path), chromedp.WaitVisible(tid(p.want))); err != nil {
+		if err := chromedp.Do(ctx, Visit(base+p.path), chromedp.WaitVisible(tid(p.want))); err != nil {
 			t.Fatalf("%s: %v", p.path, err)
 		}
 		if err := Screenshot(ctx, p.name); err != nil {

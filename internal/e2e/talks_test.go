@@ -74,7 +74,7 @@ func TestTalksInBrowser(t *testing.T) {
 	if err := Screenshot(ctx, "40-talks-home"); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/talks"), chromedp.WaitVisible(tid("talk-table"))); err != nil {
+	if err := chromedp.Do(ctx, Visit(base+"/talks"), chromedp.WaitVisible(tid("talk-table"))); err != nil {
 		t.Fatal(err)
 	}
 	if err := Screenshot(ctx, "41-talk-ledger"); err != nil {
@@ -87,7 +87,7 @@ func TestTalksInBrowser(t *testing.T) {
 		t.Fatal("the demo has no pending talk")
 	}
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(base+fmt.Sprintf("/talks/%d", pending[0].ID)),
+		Visit(base+fmt.Sprintf("/talks/%d", pending[0].ID)),
 		chromedp.WaitVisible(tid("talk-record-form")),
 		chromedp.SetValue(chromedp.CSS("#held_on"), store.Today().AddDate(0, 0, -1).Format("2006-01-02")),
 		chromedp.SetValue(chromedp.CSS("#place"), "乡党委书记办公室"),
@@ -106,7 +106,7 @@ func TestTalksInBrowser(t *testing.T) {
 	}
 
 	// The document, its print layout and its exports.
-	err = chromedp.Do(ctx, chromedp.Navigate(base+fmt.Sprintf("/documents/%d", doc.ID)), chromedp.WaitVisible(tid("formal-document")))
+	err = chromedp.Do(ctx, Visit(base+fmt.Sprintf("/documents/%d", doc.ID)), chromedp.WaitVisible(tid("formal-document")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestTalksInBrowser(t *testing.T) {
 	if err := Screenshot(ctx, "43-document"); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+fmt.Sprintf("/documents/%d/print", doc.ID)), chromedp.WaitVisible(tid("formal-document"))); err != nil {
+	if err := chromedp.Do(ctx, Visit(base+fmt.Sprintf("/documents/%d/print", doc.ID)), chromedp.WaitVisible(tid("formal-document"))); err != nil {
 		t.Fatal(err)
 	}
 	if err := Screenshot(ctx, "44-document-print"); err != nil {
@@ -155,7 +155,7 @@ func TestTalksInBrowser(t *testing.T) {
 	if doc.PersonID == nil {
 		dossier = "/orgs/" + fmt.Sprint(deref(doc.OrganisationID)) + "/dossier"
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+dossier), chromedp.WaitVisible(tid("dossier-chart"))); err != nil {
+	if err := chromedp.Do(ctx, Visit(base+dossier), chromedp.WaitVisible(tid("dossier-chart"))); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="dossier-round"]').length`)); n != 2 {
@@ -164,7 +164,7 @@ func TestTalksInBrowser(t *testing.T) {
 	if err := Screenshot(ctx, "46-dossier"); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+dossier+"?print=1"), chromedp.WaitVisible(tid("dossier-chart"))); err != nil {
+	if err := chromedp.Do(ctx, Visit(base+dossier+"?print=1"), chromedp.WaitVisible(tid("dossier-chart"))); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := PrintPDF(ctx, "47-dossier-print"); err != nil {
@@ -183,7 +183,7 @@ func TestTalksInBrowser(t *testing.T) {
 		{fmt.Sprintf("/documents/%d", doc.ID), "formal-document", "50-phone-document"},
 		{dossier, "dossier-chart", "51-phone-dossier"},
 	} {
-		if err := chromedp.Do(phone, chromedp.Navigate(base+p.path), chromedp.WaitVisible(tid(p.want))); err != nil {
+		if err := chromedp.Do(phone, Visit(base+p.path), chromedp.WaitVisible(tid(p.want))); err != nil {
 			t.Fatalf("%s: %v", p.path, err)
 		}
 		if err := Screenshot(phone, p.name); err != nil {
@@ -193,11 +193,11 @@ func TestTalksInBrowser(t *testing.T) {
 
 	// A village secretary: its own village's talks only.
 	sec := newTab(t)
-	if err := chromedp.Do(sec, chromedp.Navigate(base+"/"), ClickNav(tid("logout"), tid("login-form"))); err != nil {
+	if err := chromedp.Do(sec, Visit(base+"/"), ClickNav(tid("logout"), tid("login-form"))); err != nil {
 		t.Fatal(err)
 	}
 	signIn(t, sec, base, "xiaoxuan")
-	if err := chromedp.Do(sec, chromedp.Navigate(base+"/talks"), chromedp.WaitVisible(tid("talk-filter"))); err != nil {
+	if err := chromedp.Do(sec, Visit(base+"/talks"), chromedp.WaitVisible(tid("talk-filter"))); err != nil {
 		t.Fatal(err)
 	}
 	if err := Screenshot(sec, "52-secretary-talks"); err != nil {

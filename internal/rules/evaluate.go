@@ -205,8 +205,8 @@ type Evaluation struct {
 	Years  []YearResult
 }
 
-// Validate reports the first thing wrong with the scenario, in English for the CLI's
-// stderr line; the web forms validate their own fields in Chinese before calling.
+// Validate reports the first thing wrong with the scenario as an *InputError: English for
+// the CLI's stderr line, Chinese for the what-if page.
 func (sc Scenario) Validate() error {
 	if err := sc.Policy.Validate(); err != nil {
 		return err
@@ -215,59 +215,59 @@ func (sc Scenario) Validate() error {
 		return err
 	}
 	if len(sc.Subjects) == 0 {
-		return fmt.Errorf("at least one subject is required")
+		return bad("at least one subject is required", "至少需要一个评议对象(subjects)")
 	}
 	known := make(map[string]bool, len(sc.Subjects))
 	for _, s := range sc.Subjects {
 		if s.ID == "" {
-			return fmt.Errorf("a subject id must not be empty")
+			return bad("a subject id must not be empty", "评议对象的 id 不能为空")
 		}
 		if known[s.ID] {
-			return fmt.Errorf("duplicate subject id %q", s.ID)
+			return bad("duplicate subject id %q", "评议对象 id「%s」重复", s.ID)
 		}
 		if s.Kind != Person && s.Kind != Organisation {
-			return fmt.Errorf("subject %q: unknown kind %q (want person or organisation)", s.ID, s.Kind)
+			return bad("subject %q: unknown kind %q (want person or organisation)", "评议对象「%s」:类型「%s」不认识(应为 person 个人或 organisation 组织)", s.ID, s.Kind)
 		}
 		known[s.ID] = true
 	}
 	roundIDs := map[string]bool{}
 	for i, r := range sc.Rounds {
 		if r.ID == "" {
-			return fmt.Errorf("round %d: id must not be empty", i+1)
+			return bad("round %d: id must not be empty", "第 %d 轮评议:id 不能为空", i+1)
 		}
 		if roundIDs[r.ID] {
-			return fmt.Errorf("duplicate round id %q", r.ID)
+			return bad("duplicate round id %q", "评议轮次 id「%s」重复", r.ID)
 		}
 		roundIDs[r.ID] = true
 		if r.Year < 1 || r.Year > 9999 {
-			return fmt.Errorf("round %q: year %d is out of range", r.ID, r.Year)
+			return bad("round %q: year %d is out of range", "评议「%s」:年度 %d 超出范围", r.ID, r.Year)
 		}
 		w := sc.Weights
 		if r.Weights != nil {
 			if err := ValidateWeights(r.Weights); err != nil {
-				return fmt.Errorf("round %q: %w", r.ID, err)
+				return Within(fmt.Sprintf("round %q", r.ID), fmt.Sprintf("评议「%s」", r.ID), err)
 			}
 			w = r.Weights
 		}
 		if r.Policy != nil {
 			if err := r.Policy.Validate(); err != nil {
-				return fmt.Errorf("round %q: %w", r.ID, err)
+				return Within(fmt.Sprintf("round %q", r.ID), fmt.Sprintf("评议「%s」", r.ID), err)
 			}
 		}
 		for subj, groups := range r.Tallies {
 			if !known[subj] {
-				return fmt.Errorf("round %q: unknown subject %q", r.ID, subj)
+				return bad("round %q: unknown subject %q", "评议「%s」:票数中的对象「%s」不在 subjects 中", r.ID, subj)
 			}
 			for g, t := range groups {
 				if _, ok := w[g]; !ok {
-					return fmt.Errorf("round %q: subject %q: unknown group %q", r.ID, subj, g)
+					return bad("round %q: subject %q: unknown group %q", "评议「%s」:对象「%s」:计票组「%s」不在 groups 中", r.ID, subj, g)
 				}
 				for _, c := range t {
 					if c < 0 {
-						return fmt.Errorf("round %q: subject %q: group %q: negative count %d", r.ID, subj, g, c)
+						return bad("round %q: subject %q: group %q: negative count %d", "评议「%s」:对象「%s」:计票组「%s」:票数不能为负数(%d)", r.ID, subj, g, c)
 					}
 					if c > 1<<40 {
-						return fmt.Errorf("round %q: subject %q: group %q: count %d is too large", r.ID, subj, g, c)
+						return bad("round %q: subject %q: group %q: count %d is too large", "评议「%s」:对象「%s」:计票组「%s」:票数 %d 过大", r.ID, subj, g, c)
 					}
 				}
 			}
@@ -275,34 +275,34 @@ func (sc Scenario) Validate() error {
 	}
 	for y, ranks := range sc.Ranks {
 		if y < 1 || y > 9999 {
-			return fmt.Errorf("ranks: year %d is out of range", y)
+			return bad("ranks: year %d is out of range", "排名(ranks):年度 %d 超出范围", y)
 		}
 		for subj, rank := range ranks {
 			if !known[subj] {
-				return fmt.Errorf("ranks %d: unknown subject %q", y, subj)
+				return bad("ranks %d: unknown subject %q", "%d 年排名:对象「%s」不在 subjects 中", y, subj)
 			}
 			if rank < 1 {
-				return fmt.Errorf("ranks %d: subject %q: rank must be at least 1, got %d", y, subj, rank)
+				return bad("ranks %d: subject %q: rank must be at least 1, got %d", "%d 年排名:对象「%s」的名次至少为 1,现为 %d", y, subj, rank)
 			}
 		}
 	}
 	for id, k := range sc.PriorAdmonishments {
 		if !known[id] {
-			return fmt.Errorf("prior admonishments: unknown subject %q", id)
+			return bad("prior admonishments: unknown subject %q", "此前诫勉次数:对象「%s」不在 subjects 中", id)
 		}
 		if k < 0 {
-			return fmt.Errorf("prior admonishments: subject %q: must not be negative", id)
+			return bad("prior admonishments: subject %q: must not be negative", "此前诫勉次数:对象「%s」的次数不能为负数", id)
 		}
 	}
 	for i, t := range sc.Talks {
 		if !known[t.Subject] {
-			return fmt.Errorf("talk %d: unknown subject %q", i+1, t.Subject)
+			return bad("talk %d: unknown subject %q", "第 %d 条谈话(talks):对象「%s」不在 subjects 中", i+1, t.Subject)
 		}
 		if t.Kind != ReminderTalk && t.Kind != AdmonishmentTalk {
-			return fmt.Errorf("talk %d: unknown kind %q (want reminder or admonishment)", i+1, t.Kind)
+			return bad("talk %d: unknown kind %q (want reminder or admonishment)", "第 %d 条谈话(talks):类别「%s」不认识(应为 reminder 提醒谈话或 admonishment 诫勉谈话)", i+1, t.Kind)
 		}
 		if t.Year < 1 || t.Year > 9999 {
-			return fmt.Errorf("talk %d: year %d is out of range", i+1, t.Year)
+			return bad("talk %d: year %d is out of range", "第 %d 条谈话(talks):年度 %d 超出范围", i+1, t.Year)
 		}
 	}
 	return nil

@@ -1,10 +1,5 @@
 package rules
 
-import (
-	"errors"
-	"fmt"
-)
-
 // Policy holds a round's thresholds in whole percent (method.md §4) and the rank that
 // counts as 进三 (§6). A round stores the values in force when it opened.
 type Policy struct {
@@ -30,17 +25,17 @@ func (p Policy) Validate() error {
 		{"reminder_dissatisfied_pct", p.ReminderDissatisfiedPct}, {"admonish_dissatisfied_pct", p.AdmonishDissatisfiedPct},
 	} {
 		if f.v < 0 || f.v > 100 {
-			return fmt.Errorf("policy %s must be between 0 and 100, got %d", f.name, f.v)
+			return bad("policy %s must be between 0 and 100, got %d", "标准 %s 须为 0–100 的整数,现为 %d", f.name, f.v)
 		}
 	}
 	if p.AdmonishBelowPct > p.PassPct {
-		return errors.New("policy admonish_below_pct must not exceed pass_pct")
+		return bad("policy admonish_below_pct must not exceed pass_pct", "诫勉满意率线(admonish_below_pct)不能高于合格线(pass_pct)")
 	}
 	if p.ReminderDissatisfiedPct > p.AdmonishDissatisfiedPct {
-		return errors.New("policy reminder_dissatisfied_pct must not exceed admonish_dissatisfied_pct")
+		return bad("policy reminder_dissatisfied_pct must not exceed admonish_dissatisfied_pct", "提醒不满意率线(reminder_dissatisfied_pct)不能高于诫勉不满意率线(admonish_dissatisfied_pct)")
 	}
 	if p.TopRank < 1 {
-		return fmt.Errorf("policy top_rank must be at least 1, got %d", p.TopRank)
+		return bad("policy top_rank must be at least 1, got %d", "前几名(top_rank)至少为 1,现为 %d", p.TopRank)
 	}
 	return nil
 }
@@ -49,20 +44,20 @@ func (p Policy) Validate() error {
 // summing to 100 over at least one group.
 func ValidateWeights(w map[string]int) error {
 	if len(w) == 0 {
-		return errors.New("at least one rater group is required")
+		return bad("at least one rater group is required", "至少需要一个计票组(groups)")
 	}
 	sum := 0
 	for g, v := range w {
 		if g == "" {
-			return errors.New("a group name must not be empty")
+			return bad("a group name must not be empty", "计票组名称不能为空")
 		}
 		if v < 0 || v > 100 {
-			return fmt.Errorf("group %q weight must be between 0 and 100, got %d", g, v)
+			return bad("group %q weight must be between 0 and 100, got %d", "计票组「%s」的权重须为 0–100 的整数,现为 %d", g, v)
 		}
 		sum += v
 	}
 	if sum != 100 {
-		return fmt.Errorf("group weights must sum to 100, got %d", sum)
+		return bad("group weights must sum to 100, got %d", "各计票组权重合计须为 100,现为 %d", sum)
 	}
 	return nil
 }

@@ -60,18 +60,87 @@ func Decode(r io.Reader) (rules.Scenario, error) {
 		return rules.Scenario{}, fmt.Errorf("read input: %w", err)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return rules.Scenario{}, errors.New("empty input: expected one JSON scenario")
+		return rules.Scenario{}, rules.NewInputError("empty input: expected one JSON scenario", "内容为空:请粘贴一个 JSON 场景")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var in scenarioIn
 	if err := dec.Decode(&in); err != nil {
-		return rules.Scenario{}, fmt.Errorf("malformed JSON: %s", oneLine(err.Error()))
+		return rules.Scenario{}, rules.NewInputError("malformed JSON: "+oneLine(err.Error()), "JSON 格式有误:"+jsonErrorChinese(data, err))
 	}
 	if dec.More() {
-		return rules.Scenario{}, errors.New("malformed JSON: unexpected data after the scenario")
+		return rules.Scenario{}, rules.NewInputError("malformed JSON: unexpected data after the scenario", "JSON 格式有误:场景之后还有多余的内容(只能粘贴一个 {…})")
 	}
 	return in.scenario()
+}
+
+// jsonErrorChinese says in Chinese what encoding/json found wrong, and where.
+func jsonErrorChinese(data []byte, err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		line, col := position(data, syn.Offset)
+		return fmt.Sprintf("第 %d 行第 %d 列附近有语法错误(请检查引号、逗号和括号是否成对;最后一项后面不能有逗号)", line, col)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "内容不完整,缺少结尾的括号或引号"
+	case errors.As(err, &typ):
+		line, col := position(data, typ.Offset)
+		where := typ.Field
+		if where == "" {
+			where = "场景"
+		}
+		return fmt.Sprintf("第 %d 行第 %d 列附近,「%s」应为%s,不能是%s", line, col, where, goTypeChinese(typ.Type.Kind().String()), jsonTypeChinese(typ.Value))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return "不认识的键「" + field + "」(键名须与说明一致,如 policy、groups、subjects、rounds、ranks、talks、tallies)"
+	}
+	return "无法读取(" + oneLine(err.Error()) + ")"
+}
+
+// position turns a byte offset into a 1-based line and column (in characters).
+func position(data []byte, offset int64) (int, int) {
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	before := data[:max(offset-1, 0)]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len([]rune(string(before[bytes.LastIndexByte(before, '\n')+1:]))) + 1
+	return line, col
+}
+
+func goTypeChinese(kind string) string {
+	switch kind {
+	case "int", "int64", "int32":
+		return "整数"
+	case "string":
+		return "文字(带引号的字符串)"
+	case "bool":
+		return " true 或 false"
+	case "slice", "array":
+		return "数组 […]"
+	case "map", "struct", "ptr":
+		return "对象 {…}"
+	}
+	return kind
+}
+
+func jsonTypeChinese(v string) string {
+	switch {
+	case v == "string":
+		return "文字"
+	case v == "number" || strings.HasPrefix(v, "number "):
+		return "数字 " + strings.TrimPrefix(v, "number ")
+	case v == "bool":
+		return "true / false"
+	case v == "array":
+		return "数组"
+	case v == "object":
+		return "对象"
+	case v == "null":
+		return "null"
+	}
+	return v
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -99,7 +168,9 @@ func (in scenarioIn) scenario() (rules.Scenario, error) {
 			m := map[string]rules.Tally{}
 			for g, counts := range groups {
 				if len(counts) != 5 {
-					return sc, fmt.Errorf("round %q: subject %q: group %q: a tally needs five counts [level1, level2, level3, level4, abstain], got %d", name(r.ID, i), subj, g, len(counts))
+					return sc, rules.NewInputError(
+						fmt.Sprintf("round %q: subject %q: group %q: a tally needs five counts [level1, level2, level3, level4, abstain], got %d", name(r.ID, i), subj, g, len(counts)),
+						fmt.Sprintf("评议「%s」:对象「%s」:计票组「%s」:票数须为 5 个数 [第一档, 第二档, 第三档, 第四档, 弃权],现为 %d 个", name(r.ID, i), subj, g, len(counts)))
 				}
 				var t rules.Tally
 				copy(t[:], counts)
@@ -112,7 +183,7 @@ func (in scenarioIn) scenario() (rules.Scenario, error) {
 	for ys, m := range in.Ranks {
 		y, err := strconv.Atoi(ys)
 		if err != nil {
-			return sc, fmt.Errorf("ranks: %q is not a year", ys)
+			return sc, rules.NewInputError(fmt.Sprintf("ranks: %q is not a year", ys), fmt.Sprintf("排名(ranks):「%s」不是年度", ys))
 		}
 		sc.Ranks[y] = m
 	}

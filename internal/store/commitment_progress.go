@@ -437,7 +437,9 @@ func (b CommitmentBoard) RuleItems() []rules.Item {
 }
 
 // Assess gives each item's state on day on.
-func (b CommitmentBoard) Assess(on time.Time) map[int64]rules.ItemState { return rules.Assess(b.RuleItems(), on) }
+func (b CommitmentBoard) Assess(on time.Time) map[int64]rules.ItemState {
+	return rules.Assess(b.RuleItems(), on)
+}
 
 // Fulfilment counts the top-level items done by day on.
 func (b CommitmentBoard) Fulfilment(on time.Time) rules.Fulfilment {

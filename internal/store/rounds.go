@@ -636,13 +636,15 @@ type VillageSubject struct {
 	Name       string `db:"name"`
 	Title      string `db:"title"`
 	Reported   bool   `db:"reported"`
+	Oral       bool   `db:"oral"` // 口头述职
 }
 
 // VillageSubjects lists the subjects of a village in rounds not yet closed, for its secretary.
 func (s *Store) VillageSubjects(ctx context.Context, townshipID, villageID int64) ([]VillageSubject, error) {
 	rows, _ := s.pool.Query(ctx, `
 		SELECT r.id AS round_id, r.title AS round_title, r.status, s.id, s.name, s.title,
-		       (btrim(s.report_text) <> '' OR s.report_oral OR EXISTS (SELECT 1 FROM report_files f WHERE f.round_subject_id = s.id)) AS reported
+		       (btrim(s.report_text) <> '' OR s.report_oral OR EXISTS (SELECT 1 FROM report_files f WHERE f.round_subject_id = s.id)) AS reported,
+		       s.report_oral AS oral
 		FROM round_subjects s JOIN rounds r ON r.id = s.round_id
 		WHERE s.township_id = $1 AND s.village_id = $2 AND r.status IN ('draft','open')
 		ORDER BY r.id DESC, s.sort, s.name COLLATE zh_pinyin`, townshipID, villageID)

@@ -40,11 +40,14 @@ type User struct {
 	PasswordHash string  `db:"password_hash"`
 	Active       bool    `db:"active"`
 	TownshipName string  `db:"township_name"`
+	// SessionEpoch goes up with every password change; a session signed in under an
+	// older epoch is no longer valid.
+	SessionEpoch int `db:"session_epoch"`
 }
 
 const userSelect = `
 	SELECT u.id, u.township_id, u.username, u.display_name, u.role, u.village_id, v.name AS village_name,
-	       u.password_hash, u.active, t.name AS township_name
+	       u.password_hash, u.active, t.name AS township_name, u.session_epoch
 	FROM users u JOIN townships t ON t.id = u.township_id LEFT JOIN villages v ON v.id = u.village_id`
 
 // UserByUsername finds an account by its sign-in name (unique across the county).
@@ -89,6 +92,7 @@ type UserInput struct {
 }
 
 // SaveUser creates (id 0) or updates an account. A taken username is ErrConflict.
+// A new password ends the account's sessions (see User.SessionEpoch).
 func (s *Store) SaveUser(ctx context.Context, townshipID, id int64, in UserInput) (int64, error) {
 	if in.Role != RoleSecretary {
 		in.VillageID = nil
@@ -102,7 +106,8 @@ func (s *Store) SaveUser(ctx context.Context, townshipID, id int64, in UserInput
 	} else {
 		err = s.pool.QueryRow(ctx, `
 			UPDATE users SET display_name = $3, role = $4, village_id = $5, active = $6,
-			       password_hash = CASE WHEN $7 = '' THEN password_hash ELSE $7 END
+			       password_hash = CASE WHEN $7 = '' THEN password_hash ELSE $7 END,
+			       session_epoch = session_epoch + CASE WHEN $7 = '' THEN 0 ELSE 1 END
 			WHERE township_id = $1 AND id = $2 RETURNING id`,
 			townshipID, id, in.DisplayName, in.Role, in.VillageID, in.Active, in.PasswordHash).Scan(&id)
 	}

@@ -13,11 +13,14 @@ import (
 	"pingyi/web/view"
 )
 
-// Sign-in throttling: failures within the window per account and per client address.
+// Sign-in throttling: failures within the window per account and client address, and
+// per client address. An account is never locked as such: five wrong passwords from one
+// address lock that address out of that account, and the right password from any other
+// address (the office's own computer on meeting day) still signs in.
 const (
 	throttleWindow     = 15 * time.Minute
-	maxAccountFailures = 5
-	maxAddressFailures = 20
+	maxAccountFailures = 5  // per account and address
+	maxAddressFailures = 20 // per address, any account
 )
 
 func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
@@ -25,7 +28,7 @@ func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, view.Login("", nil, s.sessions.PopString(r.Context(), "flash")))
+	s.render(w, r, http.StatusOK, view.Login("", nil, s.popFlash(r)))
 }
 
 // throttled says how long the caller must wait, or 0.
@@ -58,10 +61,11 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	v.Check(NotBlank(username), "username", "请输入账号")
 	v.Check(password != "", "password", "请输入密码")
 	if !v.Valid() {
-		s.render(w, r, http.StatusUnprocessableEntity, view.Login(username, v.Errors, ""))
+		s.render(w, r, http.StatusUnprocessableEntity, view.Login(username, v.Errors, view.Flash{}))
 		return
 	}
-	accountKey, addressKey := "user:"+username, "ip:"+s.clientIP(r)
+	ip := s.clientIP(r)
+	accountKey, addressKey := store.AccountAddressKey(username, ip), store.AddressKey(ip)
 	wait, err := s.throttled(r, accountKey, addressKey)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -69,9 +73,9 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	if wait > 0 {
 		mins := int(math.Ceil(wait.Minutes()))
-		v.Add("form", fmt.Sprintf("登录失败次数过多,已暂时锁定。请在 %d 分钟后再试,或联系组织办重置密码。", mins))
+		v.Add("form", fmt.Sprintf("在这台设备上登录失败次数过多,已暂时锁定。请在 %d 分钟后再试,或联系组织办重置密码。", mins))
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-		s.render(w, r, http.StatusTooManyRequests, view.Login(username, v.Errors, ""))
+		s.render(w, r, http.StatusTooManyRequests, view.Login(username, v.Errors, view.Flash{}))
 		return
 	}
 	u, err := s.store.UserByUsername(r.Context(), username)
@@ -88,7 +92,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v.Add("form", "账号或密码不正确")
-		s.render(w, r, http.StatusUnprocessableEntity, view.Login(username, v.Errors, ""))
+		s.render(w, r, http.StatusUnprocessableEntity, view.Login(username, v.Errors, view.Flash{}))
 		return
 	}
 	if err := s.store.ClearAuthFailures(r.Context(), accountKey); err != nil {
@@ -102,6 +106,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	next := s.sessions.PopString(r.Context(), "after_login")
 	s.sessions.Put(r.Context(), "user_id", u.ID)
+	s.sessions.Put(r.Context(), "epoch", u.SessionEpoch)
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		next = "/"
 	}
@@ -114,6 +119,6 @@ func (s *Server) logoutPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sessions.Remove(r.Context(), "user_id")
-	s.sessions.Put(r.Context(), "flash", "您已安全退出。")
+	s.flash(r, flashInfo, "您已安全退出。")
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

@@ -258,7 +258,7 @@ func (s *Server) scoreImportPost(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.flash(r, fmt.Sprintf("已导入 %d 条评分", len(items)))
+	s.flash(r, flashOK, fmt.Sprintf("已导入 %d 条评分", len(items)))
 	http.Redirect(w, r, yearURL(y.Year, ""), http.StatusSeeOther)
 }
 
@@ -321,7 +321,7 @@ func (s *Server) countyImportPost(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.flash(r, fmt.Sprintf("已导入 %d 个对象的县考核结果;导入的名次取代本乡计算的名次", len(items)))
+	s.flash(r, flashOK, fmt.Sprintf("已导入 %d 个对象的县考核结果;导入的名次取代本乡计算的名次", len(items)))
 	http.Redirect(w, r, yearURL(y.Year, "/ranks"), http.StatusSeeOther)
 }
 
@@ -440,7 +440,7 @@ func (s *Server) appealCreatePost(w http.ResponseWriter, r *http.Request) {
 		s.renderAppeals(w, r, y, f, nil, http.StatusUnprocessableEntity)
 		return
 	}
-	s.flash(r, "已登记「"+sub.Name+"」的复核申请")
+	s.flash(r, flashOK, "已登记「"+sub.Name+"」的复核申请")
 	http.Redirect(w, r, yearURL(y.Year, "/appeals"), http.StatusSeeOther)
 }
 
@@ -534,7 +534,7 @@ func (s *Server) appealDecidePost(w http.ResponseWriter, r *http.Request) {
 		s.renderAppeals(w, r, y, view.AppealForm{Kind: store.AppealScore}, map[int64]view.DecideForm{id: f}, http.StatusUnprocessableEntity)
 		return
 	}
-	s.flash(r, "已答复「"+appeal.SubjectName+"」的复核申请")
+	s.flash(r, flashOK, "已答复「"+appeal.SubjectName+"」的复核申请")
 	http.Redirect(w, r, yearURL(y.Year, "/appeals"), http.StatusSeeOther)
 }
 
@@ -575,7 +575,7 @@ func (s *Server) proposalGeneratePost(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.flash(r, fmt.Sprintf("已按当前评定生成 %d 条待党委会研究的建议;已作决定的建议保持不变", n))
+	s.flash(r, flashOK, fmt.Sprintf("已按当前评定生成 %d 条待党委会研究的建议;已作决定的建议保持不变", n))
 	http.Redirect(w, r, yearURL(y.Year, "/proposals"), http.StatusSeeOther)
 }
 
@@ -607,7 +607,7 @@ func (s *Server) proposalDecidePost(w http.ResponseWriter, r *http.Request) {
 			s.storeError(w, r, err)
 			return
 		}
-		s.flash(r, "已记录党委会决定")
+		s.flash(r, flashOK, "已记录党委会决定")
 		http.Redirect(w, r, yearURL(y.Year, "/proposals"), http.StatusSeeOther)
 		return
 	}

@@ -37,7 +37,7 @@ func (s *Server) openConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if round.Status != store.StatusDraft {
-		s.redirectRound(w, r, round.ID, "投票已经开始")
+		s.redirectRound(w, r, round.ID, flashOK, "投票已经开始")
 		return
 	}
 	d, err := s.roundShowData(r, round)
@@ -67,7 +67,7 @@ func (s *Server) openPost(w http.ResponseWriter, r *http.Request) {
 		d.Problems = nr.Problems
 		s.render(w, r, http.StatusUnprocessableEntity, view.RoundShow(s.chrome(r, round.Title, "rounds"), d))
 	case errors.Is(err, store.ErrFrozen):
-		s.redirectRound(w, r, round.ID, "投票已经开始")
+		s.redirectRound(w, r, round.ID, flashOK, "投票已经开始")
 	case err != nil:
 		s.serverError(w, r, err)
 	default:
@@ -82,7 +82,7 @@ func (s *Server) rekeyConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if round.Status != store.StatusOpen || round.Cast > 0 {
-		s.redirectRoundBad(w, r, round.ID, "已有选票投入票箱,不能再重新生成监票密钥")
+		s.redirectRound(w, r, round.ID, flashBad, "已有选票投入票箱,不能再重新生成监票密钥")
 		return
 	}
 	s.render(w, r, http.StatusOK, view.Confirm(s.chrome(r, "重新生成监票密钥", "rounds"), view.ConfirmData{
@@ -100,9 +100,9 @@ func (s *Server) rekeyPost(w http.ResponseWriter, r *http.Request) {
 	shares, err := voting.Rekey(r.Context(), s.store, round.TownshipID, round.ID, currentUser(r).DisplayName)
 	switch {
 	case errors.Is(err, store.ErrBallotsCast):
-		s.redirectRoundBad(w, r, round.ID, "已有选票投入票箱,不能再重新生成监票密钥")
+		s.redirectRound(w, r, round.ID, flashBad, "已有选票投入票箱,不能再重新生成监票密钥")
 	case errors.Is(err, store.ErrRoundNotOpen):
-		s.redirectRoundBad(w, r, round.ID, "该评议不在投票中")
+		s.redirectRound(w, r, round.ID, flashBad, "该评议不在投票中")
 	case err != nil:
 		s.serverError(w, r, err)
 	default:
@@ -149,7 +149,7 @@ func (s *Server) endConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if round.Status != store.StatusOpen {
-		s.redirectRoundBad(w, r, round.ID, "该评议不在投票中")
+		s.redirectRound(w, r, round.ID, flashBad, "该评议不在投票中")
 		return
 	}
 	items := []string{
@@ -170,12 +170,12 @@ func (s *Server) endPost(w http.ResponseWriter, r *http.Request) {
 	err := s.store.EndVoting(r.Context(), round.TownshipID, round.ID)
 	switch {
 	case errors.Is(err, store.ErrRoundNotOpen):
-		s.redirectRoundBad(w, r, round.ID, "该评议不在投票中")
+		s.redirectRound(w, r, round.ID, flashBad, "该评议不在投票中")
 	case err != nil:
 		s.serverError(w, r, err)
 	default:
 		s.ballots.Delete(round.ID)
-		s.flash(r, "投票已结束。请监票人出示密钥页,开箱计票。")
+		s.flash(r, flashOK, "投票已结束。请监票人出示密钥页,开箱计票。")
 		http.Redirect(w, r, roundURL(round.ID, "/count"), http.StatusSeeOther)
 	}
 }
@@ -215,14 +215,14 @@ func (s *Server) boxData(w http.ResponseWriter, r *http.Request, round store.Rou
 		if round.Counted() {
 			http.Redirect(w, r, roundURL(round.ID, "/results"), http.StatusSeeOther)
 		} else {
-			s.redirectRoundBad(w, r, round.ID, "投票结束后才能开箱计票")
+			s.redirectRound(w, r, round.ID, flashBad, "投票结束后才能开箱计票")
 		}
 		return d, false
 	case recount && (!round.Counted() || round.Rehearsal):
-		s.redirectRoundBad(w, r, round.ID, "只有已计票的正式评议才能复核")
+		s.redirectRound(w, r, round.ID, flashBad, "只有已计票的正式评议才能复核")
 		return d, false
 	case recount && round.BallotsDestroyedAt != nil:
-		s.redirectRoundBad(w, r, round.ID, "密封选票已销毁,不能再复核")
+		s.redirectRound(w, r, round.ID, flashBad, "密封选票已销毁,不能再复核")
 		return d, false
 	}
 	scrutineers, err := s.store.Scrutineers(r.Context(), round.TownshipID, round.ID)
@@ -323,7 +323,7 @@ func (s *Server) boxPost(w http.ResponseWriter, r *http.Request, recount bool) {
 		return
 	}
 	s.log.Info("box opened", "round", round.ID, "ms", time.Since(start).Milliseconds())
-	s.flash(r, "开箱计票完成,监票密钥已从内存中清除。")
+	s.flash(r, flashOK, "开箱计票完成,监票密钥已从内存中清除。")
 	http.Redirect(w, r, roundURL(round.ID, "/results"), http.StatusSeeOther)
 }
 
@@ -457,11 +457,11 @@ func (s *Server) destroyPost(w http.ResponseWriter, r *http.Request) {
 	err := s.store.DestroyBallots(r.Context(), round.TownshipID, round.ID, currentUser(r).DisplayName, note)
 	switch {
 	case errors.Is(err, store.ErrInvalid):
-		s.redirectRoundBad(w, r, round.ID, "只有已计票且尚未销毁的评议才能销毁密封选票")
+		s.redirectRound(w, r, round.ID, flashBad, "只有已计票且尚未销毁的评议才能销毁密封选票")
 	case err != nil:
 		s.serverError(w, r, err)
 	default:
-		s.redirectRound(w, r, round.ID, "密封选票已销毁。请监票人销毁密钥页。")
+		s.redirectRound(w, r, round.ID, flashOK, "密封选票已销毁。请监票人销毁密钥页。")
 	}
 }
 
@@ -472,7 +472,7 @@ func (s *Server) publishConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if round.Status != store.StatusClosed || round.Rehearsal {
-		s.redirectRoundBad(w, r, round.ID, "只有已计票的正式评议才能公示")
+		s.redirectRound(w, r, round.ID, flashBad, "只有已计票的正式评议才能公示")
 		return
 	}
 	t, err := s.store.Township(r.Context(), round.TownshipID)
@@ -517,11 +517,11 @@ func (s *Server) publishPost(w http.ResponseWriter, r *http.Request) {
 	_, err := s.store.PublishRound(r.Context(), round.TownshipID, round.ID, store.Publication{From: from, To: to, Contact: contact}, currentUser(r).DisplayName)
 	switch {
 	case errors.Is(err, store.ErrInvalid):
-		s.redirectRoundBad(w, r, round.ID, "只有已计票的正式评议才能公示")
+		s.redirectRound(w, r, round.ID, flashBad, "只有已计票的正式评议才能公示")
 	case err != nil:
 		s.serverError(w, r, err)
 	default:
-		s.redirectRound(w, r, round.ID, "已公示。公示页无需登录即可查看。")
+		s.redirectRound(w, r, round.ID, flashOK, "已公示。公示页无需登录即可查看。")
 	}
 }
 
@@ -556,11 +556,11 @@ func (s *Server) withdrawPost(w http.ResponseWriter, r *http.Request) {
 	err := s.store.WithdrawPublication(r.Context(), round.TownshipID, round.ID, reason, currentUser(r).DisplayName)
 	switch {
 	case errors.Is(err, store.ErrInvalid):
-		s.redirectRoundBad(w, r, round.ID, "该评议未公示")
+		s.redirectRound(w, r, round.ID, flashBad, "该评议未公示")
 	case err != nil:
 		s.serverError(w, r, err)
 	default:
-		s.redirectRound(w, r, round.ID, "已撤回公示。")
+		s.redirectRound(w, r, round.ID, flashOK, "已撤回公示。")
 	}
 }
 
@@ -571,7 +571,7 @@ func (s *Server) deleteConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if round.Status != store.StatusDraft {
-		s.redirectRoundBad(w, r, round.ID, "投票开始后的评议不能删除")
+		s.redirectRound(w, r, round.ID, flashBad, "投票开始后的评议不能删除")
 		return
 	}
 	s.render(w, r, http.StatusOK, view.Confirm(s.chrome(r, "删除评议", "rounds"), view.ConfirmData{
@@ -589,11 +589,11 @@ func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) {
 	err := s.store.DeleteRound(r.Context(), round.TownshipID, round.ID)
 	switch {
 	case errors.Is(err, store.ErrFrozen):
-		s.redirectRoundBad(w, r, round.ID, "投票开始后的评议不能删除")
+		s.redirectRound(w, r, round.ID, flashBad, "投票开始后的评议不能删除")
 	case err != nil:
 		s.storeError(w, r, err)
 	default:
-		s.flash(r, "已删除「"+round.Title+"」")
+		s.flash(r, flashOK, "已删除「"+round.Title+"」")
 		http.Redirect(w, r, "/rounds", http.StatusSeeOther)
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/netip"
-	"net/url"
 	"runtime"
 	"slices"
 	"strings"
@@ -13,6 +11,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"pingyi/internal/lan"
 	"pingyi/internal/store"
 	"pingyi/web/view"
 )
@@ -32,7 +31,14 @@ func (s *Server) slips(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list = slices.DeleteFunc(list, func(sl store.Slip) bool { return sl.Void })
-	d := view.SlipsData{Round: round, Slips: make([]view.SlipView, len(list)), Loopback: loopbackBase(s.cfg.BaseURL)}
+	d := view.SlipsData{Round: round, Slips: make([]view.SlipView, len(list)), BaseURL: s.cfg.BaseURL}
+	if lan.Unreachable(s.cfg.BaseURL) {
+		// Before anyone prints 200 slips: these QR codes would open on no phone.
+		d.Unreachable = true
+		for _, a := range lan.Addresses() {
+			d.LANBaseURLs = append(d.LANBaseURLs, "http://"+a.IP+":"+lan.Port(s.cfg.Addr))
+		}
+	}
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, sl := range list {
@@ -48,20 +54,6 @@ func (s *Server) slips(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, view.Slips(d))
-}
-
-// loopbackBase reports whether the slips' address only works on this computer.
-func loopbackBase(base string) bool {
-	u, err := url.Parse(base)
-	if err != nil {
-		return false
-	}
-	h := u.Hostname()
-	if h == "localhost" {
-		return true
-	}
-	a, err := netip.ParseAddr(h)
-	return err == nil && (a.IsLoopback() || a.IsUnspecified())
 }
 
 // codeList lists a round's codes with their status (unused / used / void).
@@ -103,7 +95,7 @@ func (s *Server) codeVoidPost(w http.ResponseWriter, r *http.Request) {
 		s.renderCodeList(w, r, round, http.StatusUnprocessableEntity, "所选测评码已使用、已作废,或本轮已结束投票,未作废任何测评码")
 		return
 	}
-	s.flash(r, fmt.Sprintf("已作废 %d 个测评码", n))
+	s.flash(r, flashOK, fmt.Sprintf("已作废 %d 个测评码", n))
 	http.Redirect(w, r, roundURL(round.ID, "/codes"), http.StatusSeeOther)
 }
 

@@ -164,7 +164,7 @@ func (s *Server) entryCreatePost(w http.ResponseWriter, r *http.Request) {
 		s.commitmentStepError(w, r, err)
 		return
 	}
-	s.flash(r, fmt.Sprintf("已记录「%s」的进展:%d%%", it.Content, pct))
+	s.flash(r, flashOK, fmt.Sprintf("已记录「%s」的进展:%d%%", it.Content, pct))
 	http.Redirect(w, r, commitmentURL(c.ID)+"#item-"+strconv.FormatInt(it.ID, 10), http.StatusSeeOther)
 }
 
@@ -244,7 +244,7 @@ func (s *Server) entryDeletePost(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	s.flash(r, "已删除该条进展及其照片、附件")
+	s.flash(r, flashOK, "已删除该条进展及其照片、附件")
 	http.Redirect(w, r, commitmentURL(c.ID), http.StatusSeeOther)
 }
 
@@ -371,7 +371,7 @@ func (s *Server) selfEvaluationPost(w http.ResponseWriter, r *http.Request) {
 		s.commitmentStepError(w, r, err)
 		return
 	}
-	s.flash(r, "已保存年终自评")
+	s.flash(r, flashOK, "已保存年终自评")
 	http.Redirect(w, r, commitmentURL(c.ID)+"#self", http.StatusSeeOther)
 }
 
@@ -421,7 +421,7 @@ func (s *Server) commentCreatePost(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	s.flash(r, "已记录点评")
+	s.flash(r, flashOK, "已记录点评")
 	http.Redirect(w, r, commitmentURL(c.ID)+"#comments", http.StatusSeeOther)
 }
 
@@ -440,9 +440,9 @@ func (s *Server) commentPublicPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if public {
-		s.flash(r, "该点评已在公开页显示")
+		s.flash(r, flashOK, "该点评已在公开页显示")
 	} else {
-		s.flash(r, "该点评已从公开页撤下")
+		s.flash(r, flashOK, "该点评已从公开页撤下")
 	}
 	http.Redirect(w, r, commitmentURL(c.ID)+"#comments", http.StatusSeeOther)
 }

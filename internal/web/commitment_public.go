@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -325,4 +326,18 @@ func (s *Server) commitmentSigner(ctx context.Context, c store.Commitment) (stri
 		}
 	}
 	return "党委书记", ""
+}
+
+// etagMatch reports whether an If-None-Match header names the tag, weak or strong.
+func etagMatch(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == etag || t == "*" {
+			return true
+		}
+	}
+	return false
 }

@@ -327,7 +327,7 @@ func (s *Server) commitmentCreatePost(w http.ResponseWriter, r *http.Request) {
 		case errors.Is(err, store.ErrConflict):
 			existing, err := s.store.CommitmentOf(r.Context(), u.TownshipID, villageID, year)
 			if err == nil {
-				s.flash(r, fmt.Sprintf("%d 年度承诺已经建立,已为您打开。", year))
+				s.flash(r, flashOK, fmt.Sprintf("%d 年度承诺已经建立,已为您打开。", year))
 				http.Redirect(w, r, commitmentURL(existing.ID), http.StatusSeeOther)
 				return
 			}
@@ -338,7 +338,7 @@ func (s *Server) commitmentCreatePost(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		default:
-			s.flash(r, "已建立承诺草稿。请逐项添加承诺事项,然后提交组织办审核。")
+			s.flash(r, flashOK, "已建立承诺草稿。请逐项添加承诺事项,然后提交组织办审核。")
 			http.Redirect(w, r, commitmentURL(id), http.StatusSeeOther)
 			return
 		}
@@ -669,7 +669,7 @@ func (s *Server) itemPost(w http.ResponseWriter, r *http.Request, itemID int64) 
 		s.commitmentStepError(w, r, err)
 		return
 	}
-	s.flash(r, "已保存承诺事项「"+in.Content+"」")
+	s.flash(r, flashOK, "已保存承诺事项「"+in.Content+"」")
 	http.Redirect(w, r, commitmentURL(c.ID)+"#working", http.StatusSeeOther)
 }
 
@@ -733,7 +733,7 @@ func (s *Server) commitmentItemDeletePost(w http.ResponseWriter, r *http.Request
 		s.commitmentStepError(w, r, err)
 		return
 	}
-	s.flash(r, "已删除该承诺事项")
+	s.flash(r, flashOK, "已删除该承诺事项")
 	http.Redirect(w, r, commitmentURL(c.ID)+"#working", http.StatusSeeOther)
 }
 
@@ -753,7 +753,7 @@ func (s *Server) commitmentSubmitPost(w http.ResponseWriter, r *http.Request) {
 		s.commitmentStepError(w, r, err)
 		return
 	}
-	s.flash(r, "已提交组织办审核")
+	s.flash(r, flashOK, "已提交组织办审核")
 	http.Redirect(w, r, commitmentURL(c.ID), http.StatusSeeOther)
 }
 
@@ -797,7 +797,7 @@ func (s *Server) commitmentReturnPost(w http.ResponseWriter, r *http.Request) {
 		s.commitmentStepError(w, r, err)
 		return
 	}
-	s.flash(r, "已退回修改,并附退回意见")
+	s.flash(r, flashOK, "已退回修改,并附退回意见")
 	http.Redirect(w, r, commitmentURL(c.ID), http.StatusSeeOther)
 }
 
@@ -810,7 +810,7 @@ func (s *Server) commitmentApprovePost(w http.ResponseWriter, r *http.Request) {
 		s.commitmentStepError(w, r, err)
 		return
 	}
-	s.flash(r, "已批准。批准后承诺不再修改;如需调整,须发起新版本并说明原因。可以公开承诺了。")
+	s.flash(r, flashOK, "已批准。批准后承诺不再修改;如需调整,须发起新版本并说明原因。可以公开承诺了。")
 	http.Redirect(w, r, commitmentURL(c.ID), http.StatusSeeOther)
 }
 
@@ -823,7 +823,7 @@ func (s *Server) commitmentPublishPost(w http.ResponseWriter, r *http.Request) {
 		s.commitmentStepError(w, r, err)
 		return
 	}
-	s.flash(r, "已公开承诺:公开页和公示栏已更新。")
+	s.flash(r, flashOK, "已公开承诺:公开页和公示栏已更新。")
 	http.Redirect(w, r, commitmentURL(c.ID), http.StatusSeeOther)
 }
 
@@ -848,7 +848,7 @@ func (s *Server) commitmentRevisePost(w http.ResponseWriter, r *http.Request) {
 		s.commitmentStepError(w, r, err)
 		return
 	}
-	s.flash(r, "已建立新版本草稿。现行版本在新版本公开前继续有效。")
+	s.flash(r, flashOK, "已建立新版本草稿。现行版本在新版本公开前继续有效。")
 	http.Redirect(w, r, commitmentURL(c.ID)+"#working", http.StatusSeeOther)
 }
 
@@ -861,6 +861,6 @@ func (s *Server) commitmentDiscardPost(w http.ResponseWriter, r *http.Request) {
 		s.commitmentStepError(w, r, err)
 		return
 	}
-	s.flash(r, "已放弃本次修改,现行版本不变")
+	s.flash(r, flashOK, "已放弃本次修改,现行版本不变")
 	http.Redirect(w, r, commitmentURL(c.ID), http.StatusSeeOther)
 }

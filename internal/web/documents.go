@@ -90,7 +90,7 @@ func (s *Server) documentPost(w http.ResponseWriter, r *http.Request) {
 			s.storeError(w, r, err)
 			return
 		default:
-			s.flash(r, "已保存草稿")
+			s.flash(r, flashOK, "已保存草稿")
 			http.Redirect(w, r, fmt.Sprintf("/documents/%d", doc.ID), http.StatusSeeOther)
 			return
 		}
@@ -104,12 +104,12 @@ func (s *Server) documentRedraftPost(w http.ResponseWriter, r *http.Request) {
 	err := s.store.RedraftDocument(r.Context(), u.TownshipID, idParam(r))
 	switch {
 	case errors.Is(err, store.ErrIssued):
-		s.flash(r, "文件已印发,不能重新起草")
+		s.flash(r, flashOK, "文件已印发,不能重新起草")
 	case err != nil:
 		s.storeError(w, r, err)
 		return
 	default:
-		s.flash(r, "已按评议结果和谈话记录重新起草")
+		s.flash(r, flashOK, "已按评议结果和谈话记录重新起草")
 	}
 	http.Redirect(w, r, fmt.Sprintf("/documents/%d", idParam(r)), http.StatusSeeOther)
 }
@@ -138,7 +138,7 @@ func (s *Server) documentIssuePost(w http.ResponseWriter, r *http.Request) {
 			return
 		default:
 			issued, _ := s.store.Document(r.Context(), u.TownshipID, doc.ID)
-			s.flash(r, "已印发,文号 "+issued.Number())
+			s.flash(r, flashOK, "已印发,文号 "+issued.Number())
 			http.Redirect(w, r, fmt.Sprintf("/documents/%d", doc.ID), http.StatusSeeOther)
 			return
 		}

@@ -73,7 +73,7 @@ func (s *Server) dossier(w http.ResponseWriter, r *http.Request, kind string, id
 		s.serverError(w, r, err)
 		return
 	}
-	d.Chart = view.NewChart(d.Rounds)
+	d.Chart = view.NewTrendChart(d.Rounds)
 	d.Years = yearEligibility(d.Rounds, d.Talks)
 	s.render(w, r, http.StatusOK, view.Dossier(s.chrome(r, name+" · 档案", "talks"), d))
 }

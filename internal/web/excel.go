@@ -127,7 +127,7 @@ func (s *Server) personImport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) personTemplate(w http.ResponseWriter, r *http.Request) {
-	s.writeXLSX(w, r, "干部导入模板.xlsx", "干部", personColumns, [][]string{{"张三", "党委委员、副乡长", "乡政府", "1", "否", "13800138000"}})
+	s.writeTemplate(w, r, "干部导入模板.xlsx", "干部", personColumns, personExample, 5)
 }
 
 func (s *Server) personExport(w http.ResponseWriter, r *http.Request) {
@@ -194,7 +194,7 @@ func (s *Server) personImportPost(w http.ResponseWriter, r *http.Request) {
 		return in, firstMessages(v, []string{"name", "position", "organisation_id", "level", "village_cadre", "phone"})
 	}
 	insert := func(items []store.PersonInput) error { return s.store.ImportPeople(r.Context(), u.TownshipID, items) }
-	runImport(s, w, r, importUI{title: "导入干部", nav: "people", page: s.personImportPage, noun: "名干部", conflict: "与已有干部重名"}, parse, insert)
+	runImport(s, w, r, importUI{title: "导入干部", nav: "people", page: s.personImportPage, noun: "名干部", conflict: "与已有干部重名", example: personExample}, parse, insert)
 }
 
 func (s *Server) raterImportPage(errs []view.RowError, formErr string) view.ImportData {
@@ -207,7 +207,7 @@ func (s *Server) raterImport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) raterTemplate(w http.ResponseWriter, r *http.Request) {
-	s.writeXLSX(w, r, "评议代表导入模板.xlsx", "评议代表", raterColumns, [][]string{{"李四", "群众代表", "河口村三组", "13900139000"}})
+	s.writeTemplate(w, r, "评议代表导入模板.xlsx", "评议代表", raterColumns, raterExample, 3)
 }
 
 func (s *Server) raterExport(w http.ResponseWriter, r *http.Request) {
@@ -264,15 +264,16 @@ func (s *Server) raterImportPost(w http.ResponseWriter, r *http.Request) {
 		return in, firstMessages(v, []string{"name", "category_id", "unit", "phone"})
 	}
 	insert := func(items []store.RaterInput) error { return s.store.ImportRaters(r.Context(), u.TownshipID, items) }
-	runImport(s, w, r, importUI{title: "导入评议代表", nav: "raters", page: s.raterImportPage, noun: "名评议代表", conflict: "与已有代表重名"}, parse, insert)
+	runImport(s, w, r, importUI{title: "导入评议代表", nav: "raters", page: s.raterImportPage, noun: "名评议代表", conflict: "与已有代表重名", example: raterExample}, parse, insert)
 }
 
 // importUI is what differs between the import pages.
 type importUI struct {
 	title, nav string
 	page       func(errs []view.RowError, formErr string) view.ImportData
-	noun       string // 名干部
-	conflict   string // the reason for a row that a concurrent change made a duplicate
+	noun       string   // 名干部
+	conflict   string   // the reason for a row that a concurrent change made a duplicate
+	example    []string // the template's example row, skipped when unchanged
 }
 
 // runImport reads the uploaded sheet, checks every row with parse (which returns a
@@ -281,16 +282,21 @@ func runImport[T any](s *Server, w http.ResponseWriter, r *http.Request, ui impo
 	fail := func(errs []view.RowError, msg string) {
 		s.render(w, r, http.StatusUnprocessableEntity, view.Import(s.chrome(r, ui.title, ui.nav), ui.page(errs, msg)))
 	}
-	rows, msg := readUpload(w, r)
-	if msg != "" {
-		fail(nil, msg)
+	rows, upErr := readUpload(w, r)
+	if upErr != "" {
+		fail(nil, upErr)
 		return
 	}
 	var items []T
 	var rowNums []int
 	var errs []view.RowError
+	skipped := false
 	for i, row := range rows {
 		if blankRow(row) {
+			continue
+		}
+		if isExampleRow(row, ui.example) {
+			skipped = true
 			continue
 		}
 		item, reason := parse(row)
@@ -302,6 +308,10 @@ func runImport[T any](s *Server, w http.ResponseWriter, r *http.Request, ui impo
 		rowNums = append(rowNums, i+2)
 	}
 	if len(errs) == 0 && len(items) == 0 {
+		if skipped {
+			fail(nil, "文件中只有模板的示例行(示例行不会导入)。请在示例行下方填写,或覆盖示例行后再导入")
+			return
+		}
 		fail(nil, "文件中没有数据行")
 		return
 	}
@@ -319,6 +329,10 @@ func runImport[T any](s *Server, w http.ResponseWriter, r *http.Request, ui impo
 		s.serverError(w, r, err)
 		return
 	}
-	s.flash(r, fmt.Sprintf("已导入 %d %s", len(items), ui.noun))
+	msg := fmt.Sprintf("已导入 %d %s", len(items), ui.noun)
+	if skipped {
+		msg += "(模板中的示例行已跳过)"
+	}
+	s.flash(r, flashOK, msg)
 	http.Redirect(w, r, ui.page(nil, "").Back, http.StatusSeeOther)
 }

@@ -52,14 +52,18 @@ func MaxChars(s string, n int) bool { return utf8.RuneCountInString(s) <= n }
 var mobileRE = regexp.MustCompile(`^1[3-9]\d{9}$`)
 var landlineRE = regexp.MustCompile(`^0\d{2,3}-?\d{7,8}$`)
 
-// PhoneOK accepts an empty value, an 11-digit mainland mobile number or a landline.
+// PhoneOK accepts an empty value, an 11-digit mainland mobile number or a landline,
+// typed in half-width or full-width digits, with or without spaces.
 func PhoneOK(s string) bool {
-	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
+	s = NormalizePhone(s)
 	return s == "" || mobileRE.MatchString(s) || landlineRE.MatchString(s)
 }
 
-// NormalizePhone drops spaces.
-func NormalizePhone(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), " ", "") }
+// NormalizePhone folds full-width digits, spaces and dashes to ASCII and drops spaces:
+// "１３８ ００１３　８０００" is 13800138000.
+func NormalizePhone(s string) string {
+	return strings.ReplaceAll(strings.TrimSpace(foldWidth(s)), " ", "")
+}
 
 // PhoneMessage is the message for a bad phone number.
 const PhoneMessage = "电话号码格式不正确:请填写 11 位手机号(如 13800138000)或带区号的固定电话(如 0719-1234567)"

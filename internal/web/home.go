@@ -79,6 +79,15 @@ func (s *Server) villageHome(w http.ResponseWriter, r *http.Request) {
 			d.Appeals = append(d.Appeals, y)
 		}
 	}
+	// The village's own published results and its talks.
+	if d.Results, err = s.store.VillageResults(r.Context(), u.TownshipID, v.ID); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if d.Talks, err = s.store.VillageTalks(r.Context(), u.TownshipID, v.ID); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	// Commitments (双承诺): this year's, what falls due this month, what is overdue.
 	if d.Commitment, err = s.villageCommitment(r, v); err != nil {
 		s.serverError(w, r, err)

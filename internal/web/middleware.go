@@ -57,7 +57,9 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			return
 		}
 		u, err := s.store.UserByID(r.Context(), id)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Active) {
+		// A deactivated account, or a password changed since this session signed in,
+		// signs the session out.
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (!u.Active || u.SessionEpoch != s.sessions.GetInt(r.Context(), "epoch"))) {
 			s.sessions.Remove(r.Context(), "user_id")
 			next.ServeHTTP(w, r)
 			return

@@ -23,6 +23,9 @@ func (s *Server) orgList(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	if pageBeyondEnd(w, r, page.Page, page.Pages()) {
+		return
+	}
 	s.render(w, r, http.StatusOK, view.OrgList(s.chrome(r, "组织", "orgs"), view.OrgListData{Page: page, Query: r.URL.Query()}))
 }
 
@@ -91,6 +94,7 @@ func (s *Server) orgSave(w http.ResponseWriter, r *http.Request, id int64) {
 	var v Validator
 	v.Check(NotBlank(d.Name), "name", "请填写组织名称")
 	v.Check(MaxChars(d.Name, 60), "name", "名称不能超过 60 个字")
+	checkPlain(&v, d.Name, "name", "名称")
 	v.Check(store.KindLevel(d.Kind) != 0, "kind", "请选择组织类别")
 	isVillage := d.Kind == store.KindVillageBranch || d.Kind == store.KindVillageCommittee
 	v.Check(!isVillage || d.VillageID != 0, "village_id", "村党支部、村委会须选择所属村")
@@ -121,7 +125,7 @@ func (s *Server) orgSave(w http.ResponseWriter, r *http.Request, id int64) {
 			s.storeError(w, r, err)
 			return
 		default:
-			s.flash(r, "已保存组织「"+d.Name+"」")
+			s.flash(r, flashOK, "已保存组织「"+d.Name+"」")
 			http.Redirect(w, r, "/orgs", http.StatusSeeOther)
 			return
 		}
@@ -147,6 +151,7 @@ func (s *Server) villageCreatePost(w http.ResponseWriter, r *http.Request) {
 	var v Validator
 	v.Check(NotBlank(d.Name), "name", "请填写村名")
 	v.Check(MaxChars(d.Name, 30), "name", "村名不能超过 30 个字")
+	checkPlain(&v, d.Name, "name", "村名")
 	if v.Valid() {
 		_, err := s.store.CreateVillage(r.Context(), u.TownshipID, d.Name)
 		switch {
@@ -157,7 +162,7 @@ func (s *Server) villageCreatePost(w http.ResponseWriter, r *http.Request) {
 			return
 		default:
 			branch, committee := store.VillageOrganisationNames(d.Name)
-			s.flash(r, "已新增「"+d.Name+"」及其"+branch+"、"+committee)
+			s.flash(r, flashOK, "已新增「"+d.Name+"」及其"+branch+"、"+committee)
 			http.Redirect(w, r, "/orgs", http.StatusSeeOther)
 			return
 		}

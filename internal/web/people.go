@@ -16,6 +16,9 @@ func (s *Server) personList(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	if pageBeyondEnd(w, r, page.Page, page.Pages()) {
+		return
+	}
 	s.render(w, r, http.StatusOK, view.PersonList(s.chrome(r, "干部", "people"), view.PersonListData{Page: page, Query: r.URL.Query()}))
 }
 
@@ -62,7 +65,9 @@ func (s *Server) personEditPost(w http.ResponseWriter, r *http.Request) {
 func checkPerson(v *Validator, in *store.PersonInput, org *store.Organisation, levelText string) {
 	v.Check(NotBlank(in.Name), "name", "请填写姓名")
 	v.Check(MaxChars(in.Name, 30), "name", "姓名不能超过 30 个字")
+	checkPlain(v, in.Name, "name", "姓名")
 	v.Check(MaxChars(in.Position, 40), "position", "职务不能超过 40 个字")
+	checkPlain(v, in.Position, "position", "职务")
 	v.Check(org != nil, "organisation_id", "请选择所在组织")
 	v.Check(PhoneOK(in.Phone), "phone", PhoneMessage)
 	switch levelText {
@@ -105,7 +110,7 @@ func (s *Server) personSave(w http.ResponseWriter, r *http.Request, id int64) {
 			s.storeError(w, r, err)
 			return
 		default:
-			s.flash(r, "已保存干部「"+in.Name+"」")
+			s.flash(r, flashOK, "已保存干部「"+in.Name+"」")
 			http.Redirect(w, r, "/people", http.StatusSeeOther)
 			return
 		}

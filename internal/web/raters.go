@@ -21,6 +21,9 @@ func (s *Server) raterList(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	if pageBeyondEnd(w, r, page.Page, page.Pages()) {
+		return
+	}
 	s.render(w, r, http.StatusOK, view.RaterList(s.chrome(r, "评议代表", "raters"), view.RaterListData{Page: page, Query: r.URL.Query(), Categories: cats}))
 }
 
@@ -63,8 +66,10 @@ func (s *Server) raterEditPost(w http.ResponseWriter, r *http.Request) {
 func checkRater(v *Validator, in *store.RaterInput, catOK bool) {
 	v.Check(NotBlank(in.Name), "name", "请填写姓名")
 	v.Check(MaxChars(in.Name, 30), "name", "姓名不能超过 30 个字")
+	checkPlain(v, in.Name, "name", "姓名")
 	v.Check(catOK, "category_id", "请选择类别")
 	v.Check(MaxChars(in.Unit, 60), "unit", "工作单位不能超过 60 个字")
+	checkPlain(v, in.Unit, "unit", "工作单位")
 	v.Check(PhoneOK(in.Phone), "phone", PhoneMessage)
 	in.Phone = NormalizePhone(in.Phone)
 }
@@ -99,7 +104,7 @@ func (s *Server) raterSave(w http.ResponseWriter, r *http.Request, id int64) {
 			s.storeError(w, r, err)
 			return
 		default:
-			s.flash(r, "已保存评议代表「"+in.Name+"」")
+			s.flash(r, flashOK, "已保存评议代表「"+in.Name+"」")
 			http.Redirect(w, r, "/raters", http.StatusSeeOther)
 			return
 		}
@@ -126,6 +131,7 @@ func (s *Server) categoryCreatePost(w http.ResponseWriter, r *http.Request) {
 	var v Validator
 	v.Check(NotBlank(d.Name), "name", "请填写类别名称")
 	v.Check(MaxChars(d.Name, 20), "name", "类别名称不能超过 20 个字")
+	checkPlain(&v, d.Name, "name", "类别名称")
 	v.Check(d.Group == store.GroupPeer || d.Group == store.GroupPublic, "group", "请选择计票组")
 	if v.Valid() {
 		_, err := s.store.CreateRaterCategory(r.Context(), u.TownshipID, d.Name, d.Group)
@@ -136,7 +142,7 @@ func (s *Server) categoryCreatePost(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		default:
-			s.flash(r, "已新增类别「"+d.Name+"」")
+			s.flash(r, flashOK, "已新增类别「"+d.Name+"」")
 			http.Redirect(w, r, "/raters/categories", http.StatusSeeOther)
 			return
 		}

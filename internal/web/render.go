@@ -75,28 +75,39 @@ func (s *Server) chrome(r *http.Request, title, nav string) view.Chrome {
 	if c.User != nil {
 		c.Township = c.User.TownshipName
 	}
-	if msg := s.sessions.PopString(r.Context(), "flash"); msg != "" {
-		c.Flash = view.Flash{Kind: "ok", Text: msg}
-	}
-	if msg := s.sessions.PopString(r.Context(), "flash_warn"); msg != "" {
-		c.Flash = view.Flash{Kind: "warn", Text: msg}
-	}
-	if msg := s.sessions.PopString(r.Context(), "flash_bad"); msg != "" {
-		c.Flash = view.Flash{Kind: "bad", Text: msg}
-	}
+	c.Flash = s.popFlash(r)
 	return c
 }
 
-// flash leaves a message of success for the next page.
-func (s *Server) flash(r *http.Request, msg string) { s.sessions.Put(r.Context(), "flash", msg) }
+// Flash kinds: a success is green, a failure red, a neutral notice blue. Every message
+// names its kind, so a refusal never shows in the success banner.
+const (
+	flashOK   = view.FlashOK
+	flashBad  = view.FlashBad
+	flashInfo = view.FlashInfo
+	flashWarn = view.FlashWarn
+)
 
-// flashWarn leaves a warning for the next page.
-func (s *Server) flashWarn(r *http.Request, msg string) {
-	s.sessions.Put(r.Context(), "flash_warn", msg)
+// flash leaves a message of the given kind for the next page.
+func (s *Server) flash(r *http.Request, kind, msg string) {
+	s.sessions.Put(r.Context(), "flash", msg)
+	s.sessions.Put(r.Context(), "flash_kind", kind)
 }
 
-// flashBad leaves a message of failure for the next page.
-func (s *Server) flashBad(r *http.Request, msg string) { s.sessions.Put(r.Context(), "flash_bad", msg) }
+// popFlash takes the message left for this page, if any.
+func (s *Server) popFlash(r *http.Request) view.Flash {
+	msg := s.sessions.PopString(r.Context(), "flash")
+	kind := s.sessions.PopString(r.Context(), "flash_kind")
+	if msg == "" {
+		return view.Flash{}
+	}
+	switch kind {
+	case flashOK, flashBad, flashInfo, flashWarn:
+	default:
+		kind = flashInfo // a message left before kinds existed: neither green nor red
+	}
+	return view.Flash{Kind: kind, Text: msg}
+}
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if err := s.store.Pool().Ping(r.Context()); err != nil {

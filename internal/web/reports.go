@@ -155,7 +155,7 @@ func (s *Server) reportPost(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.flash(r, "已保存「"+sub.Name+"」的述职报告")
+	s.flash(r, flashOK, "已保存「"+sub.Name+"」的述职报告")
 	http.Redirect(w, r, d.Back, http.StatusSeeOther)
 }
 

@@ -62,7 +62,7 @@ func (s *Server) roundEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !round.Editable() {
-		s.flash(r, "投票已开始,评议设置不能再修改")
+		s.flash(r, flashBad, "投票已开始,评议设置不能再修改")
 		http.Redirect(w, r, fmt.Sprintf("/rounds/%d", round.ID), http.StatusSeeOther)
 		return
 	}
@@ -114,6 +114,7 @@ func parseRoundForm(r *http.Request, d *view.RoundFormData, creating bool) (stor
 	in := store.RoundInput{Title: d.Title, Kind: d.Kind, Rehearsal: d.Rehearsal, Categories: map[int64]string{}}
 	v.Check(NotBlank(d.Title), "title", "请填写评议名称")
 	v.Check(MaxChars(d.Title, 60), "title", "名称不能超过 60 个字")
+	checkPlain(&v, d.Title, "title", "名称")
 	year, err := strconv.Atoi(d.Year)
 	v.Check(err == nil && year >= 2000 && year <= 2100, "year", "年度须为 2000–2100 之间的整数")
 	in.Year = year
@@ -208,7 +209,7 @@ func (s *Server) roundCreatePost(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.flash(r, "已新建「"+in.Title+"」。请提交述职报告、生成测评码后开始投票。")
+	s.flash(r, flashOK, "已新建「"+in.Title+"」。请提交述职报告、生成测评码后开始投票。")
 	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", id), http.StatusSeeOther)
 }
 
@@ -238,7 +239,7 @@ func (s *Server) roundEditPost(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		default:
-			s.flash(r, "已保存评议设置")
+			s.flash(r, flashOK, "已保存评议设置")
 			http.Redirect(w, r, fmt.Sprintf("/rounds/%d", round.ID), http.StatusSeeOther)
 			return
 		}
@@ -295,16 +296,11 @@ func (s *Server) roundShow(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, view.RoundShow(s.chrome(r, round.Title, "rounds"), d))
 }
 
-func (s *Server) redirectRound(w http.ResponseWriter, r *http.Request, id int64, msg string) {
+// redirectRound goes back to the round's page with a message of the given kind.
+func (s *Server) redirectRound(w http.ResponseWriter, r *http.Request, id int64, kind, msg string) {
 	if msg != "" {
-		s.flash(r, msg)
+		s.flash(r, kind, msg)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", id), http.StatusSeeOther)
-}
-
-// redirectRoundBad goes back to the round page with a message that says what failed.
-func (s *Server) redirectRoundBad(w http.ResponseWriter, r *http.Request, id int64, msg string) {
-	s.flashBad(r, msg)
 	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", id), http.StatusSeeOther)
 }
 
@@ -318,20 +314,20 @@ func (s *Server) subjectAddPost(w http.ResponseWriter, r *http.Request) {
 	}
 	v := r.PostForm.Get("subject")
 	if len(v) < 2 {
-		s.redirectRoundBad(w, r, round.ID, "请选择要加入的对象")
+		s.redirectRound(w, r, round.ID, flashBad, "请选择要加入的对象")
 		return
 	}
 	id := formID(v[1:])
 	err := s.store.AddSubject(r.Context(), round.TownshipID, round.ID, v[:1], id)
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		s.redirectRoundBad(w, r, round.ID, "该对象已在名单中")
+		s.redirectRound(w, r, round.ID, flashBad, "该对象已在名单中")
 	case errors.Is(err, store.ErrFrozen), errors.Is(err, store.ErrInvalid):
-		s.redirectRoundBad(w, r, round.ID, "无法加入:投票已开始或对象不存在")
+		s.redirectRound(w, r, round.ID, flashBad, "无法加入:投票已开始或对象不存在")
 	case err != nil:
 		s.serverError(w, r, err)
 	default:
-		s.redirectRound(w, r, round.ID, "已加入述职对象")
+		s.redirectRound(w, r, round.ID, flashOK, "已加入述职对象")
 	}
 }
 
@@ -369,13 +365,13 @@ func (s *Server) subjectRemovePost(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.store.RemoveSubject(r.Context(), round.TownshipID, sid); err != nil {
 		if errors.Is(err, store.ErrFrozen) {
-			s.redirectRoundBad(w, r, round.ID, "投票已开始,名单不能再改")
+			s.redirectRound(w, r, round.ID, flashBad, "投票已开始,名单不能再改")
 			return
 		}
 		s.serverError(w, r, err)
 		return
 	}
-	s.redirectRound(w, r, round.ID, "已移除述职对象")
+	s.redirectRound(w, r, round.ID, flashOK, "已移除述职对象")
 }
 
 func (s *Server) codesPost(w http.ResponseWriter, r *http.Request) {
@@ -388,14 +384,14 @@ func (s *Server) codesPost(w http.ResponseWriter, r *http.Request) {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("n")))
 	if err != nil || n < 1 || n > 2000 {
-		s.redirectRoundBad(w, r, round.ID, "生成数量须为 1–2000 的整数")
+		s.redirectRound(w, r, round.ID, flashBad, "生成数量须为 1–2000 的整数")
 		return
 	}
 	category := formID(r.PostForm.Get("category_id"))
 	err = s.store.GenerateCodes(r.Context(), round.TownshipID, round.ID, category, n)
 	switch {
 	case errors.Is(err, store.ErrFrozen):
-		s.redirectRoundBad(w, r, round.ID, "该评议已结束或该类别未参加,不能生成测评码")
+		s.redirectRound(w, r, round.ID, flashBad, "该评议已结束或该类别未参加,不能生成测评码")
 		return
 	case err != nil:
 		s.serverError(w, r, err)
@@ -406,11 +402,11 @@ func (s *Server) codesPost(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	} else if warn != "" {
-		s.flashWarn(r, msg+"。"+warn)
+		s.flash(r, flashWarn, msg+"。"+warn)
 		http.Redirect(w, r, fmt.Sprintf("/rounds/%d", round.ID), http.StatusSeeOther)
 		return
 	}
-	s.redirectRound(w, r, round.ID, msg)
+	s.redirectRound(w, r, round.ID, flashOK, msg)
 }
 
 // codesWarning says when a category has far more codes than raters: every spare code
@@ -439,6 +435,7 @@ func (s *Server) results(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	resultsAtAGlance(r, &d)
 	s.render(w, r, http.StatusOK, view.Results(s.chrome(r, "测评结果", "rounds"), d))
 }
 
@@ -471,58 +468,6 @@ func (s *Server) resultsData(w http.ResponseWriter, r *http.Request) (view.Resul
 		return d, false
 	}
 	return d, true
-}
-
-func (s *Server) resultsXLSX(w http.ResponseWriter, r *http.Request) {
-	d, ok := s.resultsData(w, r)
-	if !ok {
-		return
-	}
-	header := []string{"对象", "职务", "层次",
-		"党委票决·优秀/非常满意", "党委票决·称职/满意", "党委票决·基本称职/基本满意", "党委票决·不称职/不满意", "党委票决·弃权", "党委票决满意率",
-		"公众评议·优秀/非常满意", "公众评议·称职/满意", "公众评议·基本称职/基本满意", "公众评议·不称职/不满意", "公众评议·弃权", "公众评议满意率",
-		"加权满意率", "加权不满意率", "评定结果", "诫勉文件", "组织处理", "依据"}
-	var rows [][]string
-	for _, res := range d.Results {
-		row := []string{res.Name, res.Title, store.LevelLabel(res.Level)}
-		for _, g := range []string{store.GroupPeer, store.GroupPublic} {
-			t := res.Tallies[g]
-			if t[0]+t[1]+t[2]+t[3] < int64(d.Round.MinGroupVotes) {
-				row = append(row, "—", "—", "—", "—", "—")
-			} else {
-				for _, c := range t {
-					row = append(row, strconv.FormatInt(c, 10))
-				}
-			}
-			row = append(row, groupPercent(t))
-		}
-		row = append(row, pctStr(res.Satisfaction), pctStr(res.Dissatisfaction), rules.Outcome(res.Outcome).Label(), yes(res.Document), yes(res.Referral), strings.Join(res.Reasons, ";"))
-		rows = append(rows, row)
-	}
-	s.writeXLSX(w, r, d.Round.Title+"测评结果汇总表.xlsx", "测评结果汇总表", header, rows)
-}
-
-func groupPercent(t [5]int64) string {
-	n := t[0] + t[1] + t[2] + t[3]
-	if n == 0 {
-		return "—"
-	}
-	g := rules.GroupRate{Tally: rules.Tally(t)}
-	return rules.Percent(g.Satisfaction()) + "%"
-}
-
-func pctStr(p *string) string {
-	if p == nil {
-		return "无有效票"
-	}
-	return *p + "%"
-}
-
-func yes(b bool) string {
-	if b {
-		return "是"
-	}
-	return ""
 }
 
 // subjectParam reads {sid} from the path.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"pingyi/internal/compress"
 	"pingyi/internal/store"
 	"pingyi/web/static"
 )
@@ -13,13 +14,15 @@ import (
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(s.recoverPanic, s.logRequest, securityHeaders)
+	r.Use(foldCodeInput)    // full-width ballot codes typed on phones, before routing
+	r.Use(compress.Handler) // brotli or gzip for clients that ask
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusMethodNotAllowed, "不支持的请求", "该页面不支持此操作。")
 	})
 
 	// Public: static files, health.
-	r.Handle("/static/*", compress(static.Handler()))
+	r.Handle("/static/*", static.Handler())
 	r.Get("/healthz", s.healthz)
 
 	// Raters: no account, a one-time ballot code. Public results: no sign-in.
@@ -37,9 +40,8 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/p/{slug}", s.publicRound)
 	})
 
-	// Commitments made public (三公开): no sign-in, no session, compressed for slow links.
+	// Commitments made public (三公开): no sign-in, no session.
 	r.Group(func(r chi.Router) {
-		r.Use(compress)
 		r.Get("/gk/t/{tid}", s.publicIndex)
 		r.Get("/gk/t/{tid}/{year}", s.publicIndex)
 		r.Get("/gk/c/{id}", s.publicCommitment)
@@ -60,6 +62,9 @@ func (s *Server) Handler() http.Handler {
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser)
 			r.Get("/", s.home)
+			// Every user's own password.
+			r.Get("/account/password", s.passwordShow)
+			r.Post("/account/password", s.passwordPost)
 			// Duty reports: office staff, leaders (read) and a village's own secretary;
 			// the handler checks the subject against the account.
 			r.Get("/rounds/{id}/subjects/{sid}/report", s.reportShow)

@@ -70,12 +70,12 @@ func (s *Server) scoringStartPost(w http.ResponseWriter, r *http.Request) {
 	}
 	switch err := s.store.StartScoreYear(r.Context(), u.TownshipID, year); {
 	case errors.Is(err, store.ErrYearFinal):
-		s.flash(r, fmt.Sprintf("%d 年度已定稿,名册变动未加入;如需加入请先解除定稿", year))
+		s.flash(r, flashOK, fmt.Sprintf("%d 年度已定稿,名册变动未加入;如需加入请先解除定稿", year))
 	case err != nil:
 		s.serverError(w, r, err)
 		return
 	default:
-		s.flash(r, fmt.Sprintf("%d 年度考核已就绪:考核细则和考核对象已按名册生成", year))
+		s.flash(r, flashOK, fmt.Sprintf("%d 年度考核已就绪:考核细则和考核对象已按名册生成", year))
 	}
 	http.Redirect(w, r, yearURL(year, ""), http.StatusSeeOther)
 }
@@ -134,7 +134,7 @@ func (s *Server) scoringFinalisePost(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.flash(r, "已定稿:本年度评分表已锁定")
+	s.flash(r, flashOK, "已定稿:本年度评分表已锁定")
 	http.Redirect(w, r, yearURL(y.Year, ""), http.StatusSeeOther)
 }
 
@@ -158,7 +158,7 @@ func (s *Server) scoringReopenPost(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.flash(r, "已解除定稿,原因已记录")
+	s.flash(r, flashOK, "已解除定稿,原因已记录")
 	http.Redirect(w, r, yearURL(y.Year, ""), http.StatusSeeOther)
 }
 
@@ -170,12 +170,12 @@ func (s *Server) scoringPublishPost(w http.ResponseWriter, r *http.Request) {
 	err := s.store.PublishScoreYear(r.Context(), y.TownshipID, y.Year, currentUser(r).DisplayName)
 	switch {
 	case errors.Is(err, store.ErrInvalid):
-		s.flash(r, "请先定稿,再公布考核结果")
+		s.flash(r, flashOK, "请先定稿,再公布考核结果")
 	case err != nil:
 		s.serverError(w, r, err)
 		return
 	default:
-		s.flash(r, fmt.Sprintf("已公布考核结果;%d 日内可申请复核", y.AppealDays))
+		s.flash(r, flashOK, fmt.Sprintf("已公布考核结果;%d 日内可申请复核", y.AppealDays))
 	}
 	http.Redirect(w, r, yearURL(y.Year, ""), http.StatusSeeOther)
 }
@@ -205,7 +205,7 @@ func (s *Server) scoringBandsPost(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.flash(r, "已保存定类分数线和复核期限")
+	s.flash(r, flashOK, "已保存定类分数线和复核期限")
 	http.Redirect(w, r, yearURL(y.Year, ""), http.StatusSeeOther)
 }
 
@@ -371,7 +371,7 @@ func (s *Server) scoreSheetPost(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.flash(r, "已保存「"+sub.Name+"」的评分")
+	s.flash(r, flashOK, "已保存「"+sub.Name+"」的评分")
 	http.Redirect(w, r, yearURL(y.Year, fmt.Sprintf("/sheets/%d", sub.ID)), http.StatusSeeOther)
 }
 
@@ -530,12 +530,12 @@ func (s *Server) scoringClausePost(w http.ResponseWriter, r *http.Request) {
 			s.renderTemplate(w, r, t, view.ClauseEdit{Errors: view.Errors{"form": te.Msg}}, nil, http.StatusUnprocessableEntity)
 			return
 		case errors.Is(err, store.ErrTemplateFrozen):
-			s.flash(r, "评分已开始,本细则不能再修改;请修改下一年度的细则")
+			s.flash(r, flashOK, "评分已开始,本细则不能再修改;请修改下一年度的细则")
 		case err != nil:
 			s.storeError(w, r, err)
 			return
 		default:
-			s.flash(r, "已删除条款")
+			s.flash(r, flashOK, "已删除条款")
 		}
 		http.Redirect(w, r, back, http.StatusSeeOther)
 		return
@@ -576,12 +576,12 @@ func (s *Server) scoringClausePost(w http.ResponseWriter, r *http.Request) {
 		s.renderTemplate(w, r, t, e, nil, http.StatusUnprocessableEntity)
 		return
 	case errors.Is(err, store.ErrTemplateFrozen):
-		s.flash(r, "评分已开始,本细则不能再修改;请修改下一年度的细则")
+		s.flash(r, flashOK, "评分已开始,本细则不能再修改;请修改下一年度的细则")
 	case err != nil:
 		s.storeError(w, r, err)
 		return
 	default:
-		s.flash(r, "已保存条款「"+e.Title+"」")
+		s.flash(r, flashOK, "已保存条款「"+e.Title+"」")
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
@@ -626,7 +626,7 @@ func (s *Server) scoringWeightsPost(w http.ResponseWriter, r *http.Request) {
 		s.renderTemplate(w, r, t, view.ClauseEdit{}, v.Errors, http.StatusUnprocessableEntity)
 		return
 	}
-	s.flash(r, "已保存计分方式")
+	s.flash(r, flashOK, "已保存计分方式")
 	http.Redirect(w, r, yearURL(y.Year, fmt.Sprintf("/templates/%d", t.ID)), http.StatusSeeOther)
 }
 
@@ -658,7 +658,7 @@ func (s *Server) scoringTemplateCreatePost(w http.ResponseWriter, r *http.Reques
 			s.serverError(w, r, err)
 			return
 		default:
-			s.flash(r, "已建立「"+name+"」,可按需修改条款")
+			s.flash(r, flashOK, "已建立「"+name+"」,可按需修改条款")
 			http.Redirect(w, r, yearURL(y.Year, fmt.Sprintf("/templates/%d", id)), http.StatusSeeOther)
 			return
 		}

@@ -165,7 +165,7 @@ func (s *Server) talkCreatePost(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		default:
-			s.flash(r, "已记录"+store.TalkKindLabel(in.Kind)+",并生成书面检查 / 整改承诺事项")
+			s.flash(r, flashOK, "已记录"+store.TalkKindLabel(in.Kind)+",并生成书面检查 / 整改承诺事项")
 			http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)
 			return
 		}
@@ -187,7 +187,7 @@ func (s *Server) talkHeldPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if t.Held() {
-		s.flash(r, "该谈话已记录,请在谈话记录页修改")
+		s.flash(r, flashOK, "该谈话已记录,请在谈话记录页修改")
 		http.Redirect(w, r, talkPath(t.ID), http.StatusSeeOther)
 		return
 	}
@@ -208,7 +208,7 @@ func (s *Server) talkHeldPost(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	s.flash(r, "已记录谈话")
+	s.flash(r, flashOK, "已记录谈话")
 	http.Redirect(w, r, "/talks", http.StatusSeeOther)
 }
 
@@ -360,9 +360,9 @@ func (s *Server) talkRecordPost(w http.ResponseWriter, r *http.Request) {
 			return
 		default:
 			if held != nil && !t.Held() {
-				s.flash(r, "已保存谈话记录,并生成书面检查 / 整改承诺事项")
+				s.flash(r, flashOK, "已保存谈话记录,并生成书面检查 / 整改承诺事项")
 			} else {
-				s.flash(r, "已保存谈话记录")
+				s.flash(r, flashOK, "已保存谈话记录")
 			}
 			http.Redirect(w, r, talkPath(t.ID), http.StatusSeeOther)
 			return
@@ -445,7 +445,7 @@ func (s *Server) talkFilePost(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	s.flash(r, "已上传「"+up.Name+"」")
+	s.flash(r, flashOK, "已上传「"+up.Name+"」")
 	http.Redirect(w, r, talkPath(t.ID), http.StatusSeeOther)
 }
 
@@ -480,7 +480,7 @@ func (s *Server) talkFileDeletePost(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	s.flash(r, "已删除附件")
+	s.flash(r, flashOK, "已删除附件")
 	http.Redirect(w, r, talkPath(t.ID), http.StatusSeeOther)
 }
 
@@ -501,7 +501,7 @@ func (s *Server) rectificationAddPost(w http.ResponseWriter, r *http.Request) {
 			s.storeError(w, r, err)
 			return
 		}
-		s.flash(r, "已添加整改事项")
+		s.flash(r, flashOK, "已添加整改事项")
 		http.Redirect(w, r, talkPath(t.ID), http.StatusSeeOther)
 		return
 	}
@@ -541,7 +541,7 @@ func (s *Server) rectificationDonePost(w http.ResponseWriter, r *http.Request) {
 			s.storeError(w, r, err)
 			return
 		}
-		s.flash(r, "已标记整改完成")
+		s.flash(r, flashOK, "已标记整改完成")
 		http.Redirect(w, r, talkPath(t.ID), http.StatusSeeOther)
 		return
 	}
@@ -558,7 +558,7 @@ func (s *Server) rectificationReopenPost(w http.ResponseWriter, r *http.Request)
 		s.storeError(w, r, err)
 		return
 	}
-	s.flash(r, "整改事项已重新打开")
+	s.flash(r, flashOK, "整改事项已重新打开")
 	http.Redirect(w, r, talkPath(t.ID), http.StatusSeeOther)
 }
 
@@ -594,7 +594,7 @@ func (s *Server) followupPost(w http.ResponseWriter, r *http.Request) {
 			s.storeError(w, r, err)
 			return
 		default:
-			s.flash(r, "已记录回访:"+store.FollowUpDecisionLabel(form.Decision))
+			s.flash(r, flashOK, "已记录回访:"+store.FollowUpDecisionLabel(form.Decision))
 			http.Redirect(w, r, talkPath(t.ID), http.StatusSeeOther)
 			return
 		}
@@ -647,7 +647,7 @@ func (s *Server) referralPost(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	s.flash(r, "已保存组织处理情况")
+	s.flash(r, flashOK, "已保存组织处理情况")
 	http.Redirect(w, r, talkPath(t.ID), http.StatusSeeOther)
 }
 
@@ -670,7 +670,7 @@ func (s *Server) referralFilePost(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	s.flash(r, "已上传「"+up.Name+"」")
+	s.flash(r, flashOK, "已上传「"+up.Name+"」")
 	http.Redirect(w, r, talkPath(t.ID), http.StatusSeeOther)
 }
 
@@ -722,7 +722,7 @@ func (s *Server) talkSettingsPost(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.flash(r, "已保存谈话期限与文件设置")
+	s.flash(r, flashOK, "已保存谈话期限与文件设置")
 	http.Redirect(w, r, "/talks", http.StatusSeeOther)
 }
 

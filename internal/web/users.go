@@ -81,6 +81,7 @@ func (s *Server) userSave(w http.ResponseWriter, r *http.Request, id int64) {
 	}
 	v.Check(NotBlank(d.DisplayName), "display_name", "请填写姓名")
 	v.Check(MaxChars(d.DisplayName, 30), "display_name", "姓名不能超过 30 个字")
+	checkPlain(&v, d.DisplayName, "display_name", "姓名")
 	v.Check(d.Role == store.RoleOffice || d.Role == store.RoleLeader || d.Role == store.RoleSecretary, "role", "请选择角色")
 	if d.Role == store.RoleSecretary {
 		_, err := s.store.Village(r.Context(), cu.TownshipID, d.VillageID)
@@ -105,7 +106,12 @@ func (s *Server) userSave(w http.ResponseWriter, r *http.Request, id int64) {
 			// A new password from the office also lifts a sign-in lock, as the lock page promises.
 			var u store.User
 			if u, err = s.store.UserByID(r.Context(), saved); err == nil {
-				err = s.store.ClearAuthFailures(r.Context(), "user:"+u.Username)
+				err = s.store.ClearAccountFailures(r.Context(), u.Username)
+			}
+			// The new password ends the account's sessions; an office member who set
+			// their own stays signed in here.
+			if err == nil && u.ID == cu.ID {
+				s.sessions.Put(r.Context(), "epoch", u.SessionEpoch)
 			}
 		}
 		switch {
@@ -115,7 +121,7 @@ func (s *Server) userSave(w http.ResponseWriter, r *http.Request, id int64) {
 			s.storeError(w, r, err)
 			return
 		default:
-			s.flash(r, "已保存账号「"+d.DisplayName+"」")
+			s.flash(r, flashOK, "已保存账号「"+d.DisplayName+"」")
 			http.Redirect(w, r, "/users", http.StatusSeeOther)
 			return
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -58,7 +59,7 @@ func (s *Server) whatifPost(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if err != nil {
-			v.Add("json", "场景有误:"+err.Error())
+			v.Add("json", "场景有误:"+chineseError(err))
 			d.Errors = v.Errors
 			s.render(w, r, http.StatusUnprocessableEntity, view.WhatIf(s.chrome(r, "试算", "whatif"), d))
 			return
@@ -152,4 +153,13 @@ func (s *Server) whatifPost(w http.ResponseWriter, r *http.Request) {
 		d.Results = append(d.Results, view.WhatIfResult{Name: res.Subject, Kind: sc.Subjects[i].Kind, Result: res})
 	}
 	s.render(w, r, http.StatusOK, view.WhatIf(s.chrome(r, "试算", "whatif"), d))
+}
+
+// chineseError is the Chinese message of a scenario the rules refused.
+func chineseError(err error) string {
+	var ie *rules.InputError
+	if errors.As(err, &ie) {
+		return ie.Chinese()
+	}
+	return "无法计算该场景,请核对后重试"
 }

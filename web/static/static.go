@@ -7,10 +7,15 @@ import (
 	"embed"
 	"encoding/hex"
 	"io/fs"
+	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"pingyi/internal/compress"
 )
 
 //go:embed *.css *.svg *.js
@@ -44,7 +49,9 @@ func Path(name string) string {
 	return "/static/" + name
 }
 
-// Handler serves /static/<hashed name> with a year-long immutable cache.
+// Handler serves /static/<hashed name> with a year-long immutable cache. CSS, script and
+// SVG go out brotli- or gzip-compressed to clients that accept it, compressed once at
+// the best level and kept.
 func Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, "/static/")
@@ -58,7 +65,41 @@ func Handler() http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		h := w.Header()
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		ctype := mime.TypeByExtension(path.Ext(orig))
+		if compress.Compressible(ctype) {
+			h.Add("Vary", "Accept-Encoding")
+			if enc := compress.Negotiate(r.Header.Get("Accept-Encoding")); enc != "" {
+				body := compressed(orig, enc, data)
+				etag := `"` + strings.TrimSuffix(strings.TrimPrefix(name, strings.TrimSuffix(orig, path.Ext(orig))+"."), path.Ext(orig)) + "-" + enc + `"`
+				h.Set("Content-Type", ctype)
+				h.Set("Content-Encoding", enc)
+				h.Set("ETag", etag)
+				if r.Header.Get("If-None-Match") == etag {
+					w.WriteHeader(http.StatusNotModified)
+					return
+				}
+				h.Set("Content-Length", strconv.Itoa(len(body)))
+				w.WriteHeader(http.StatusOK)
+				if r.Method != http.MethodHead {
+					w.Write(body)
+				}
+				return
+			}
+		}
 		http.ServeContent(w, r, orig, time.Time{}, strings.NewReader(string(data)))
 	})
+}
+
+// packed holds each static file's compressed forms, made on first request.
+var packed sync.Map // "app.css br" -> []byte
+
+func compressed(name, enc string, data []byte) []byte {
+	key := name + " " + enc
+	if b, ok := packed.Load(key); ok {
+		return b.([]byte)
+	}
+	b, _ := packed.LoadOrStore(key, compress.Bytes(data, enc))
+	return b.([]byte)
 }

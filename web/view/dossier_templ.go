@@ -19,7 +19,7 @@ type DossierData struct {
 	Subtitle  string
 	Self      string
 	Rounds    []store.DossierRound
-	Chart     Chart
+	Chart     TrendChart
 	Talks     []store.Talk
 	Items     []store.Rectification
 	Periods   []store.Period
@@ -1160,7 +1160,7 @@ func dossierBody(d DossierData) templ.Component {
 	})
 }
 
-func trendChart(c Chart) templ.Component {
+func trendChart(c TrendChart) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

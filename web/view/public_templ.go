@@ -147,7 +147,7 @@ func Public(d PublicData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<div class=\"tablewrap\"><table data-testid=\"public-results\"><thead><tr><th>对象</th><th>职务</th><th class=\"num\">加权满意率</th><th>结果</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<div class=\"tablewrap\" role=\"region\" aria-label=\"评议结果\" tabindex=\"0\"><table data-testid=\"public-results\"><thead><tr><th>对象</th><th>职务</th><th class=\"num\">加权满意率</th><th>结果</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -329,7 +329,7 @@ func Public(d PublicData) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = Bare("公示 · "+d.Round.Title).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = BareWith("公示 · "+d.Round.Title, d.Township+"「"+d.Round.Title+"」述职评议结果公示:各对象加权满意率与评定结果,评议代表可核对回执码。").Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -152,12 +152,12 @@ type YearEligibility struct {
 // Lost reports whether the year's award eligibility is lost.
 func (y YearEligibility) Lost() bool { return y.Reminders >= 2 || y.Admonishments >= 1 }
 
-// Chart is the dossier's trend chart, laid out in SVG user units.
-type Chart struct {
+// TrendChart is the dossier's trend chart, laid out in SVG user units.
+type TrendChart struct {
 	W, H                   float64
 	Left, Right, Top, Base float64
 	Points                 []ChartPoint
-	Ticks                  []ChartTick
+	Ticks                  []TrendTick
 	SPath, DPath, AvgPath  string
 	PassSteps, AdmSteps    string
 }
@@ -173,8 +173,8 @@ type ChartPoint struct {
 	Outcome    string
 }
 
-// ChartTick is a horizontal grid line.
-type ChartTick struct {
+// TrendTick is a horizontal grid line.
+type TrendTick struct {
 	Y     float64
 	Label string
 }
@@ -187,14 +187,14 @@ func pctValue(s *string) (float64, bool) {
 	return v, err == nil
 }
 
-// NewChart lays out S, D, the level average and the round's 90 % / 80 % lines over the
+// NewTrendChart lays out S, D, the level average and the round's 90 % / 80 % lines over the
 // rounds, oldest first. Floats are fine here: it is a picture, nothing is decided by it.
-func NewChart(rounds []store.DossierRound) Chart {
-	c := Chart{W: 760, H: 300, Left: 46, Right: 16, Top: 14, Base: 250}
+func NewTrendChart(rounds []store.DossierRound) TrendChart {
+	c := TrendChart{W: 760, H: 300, Left: 46, Right: 16, Top: 14, Base: 250}
 	plotW := c.W - c.Left - c.Right
 	y := func(pct float64) float64 { return c.Base - (c.Base-c.Top)*pct/100 }
 	for _, v := range []int{0, 20, 40, 60, 80, 100} {
-		c.Ticks = append(c.Ticks, ChartTick{Y: y(float64(v)), Label: itoa(v) + "%"})
+		c.Ticks = append(c.Ticks, TrendTick{Y: y(float64(v)), Label: itoa(v) + "%"})
 	}
 	n := len(rounds)
 	step := plotW
@@ -248,7 +248,7 @@ func xy(x, y float64) string { return ff(x) + "," + ff(y) }
 
 func ff(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
-func viewBox(c Chart) string { return "0 0 " + ff(c.W) + " " + ff(c.H) }
+func viewBox(c TrendChart) string { return "0 0 " + ff(c.W) + " " + ff(c.H) }
 
 func outcomeDot(o string) string {
 	switch o {

@@ -22,8 +22,24 @@ type Chrome struct {
 
 // Flash is a one-time message shown at the top of a page.
 type Flash struct {
-	Kind string // ok, bad, info
+	Kind string // FlashOK, FlashBad, FlashWarn or FlashInfo
 	Text string
+}
+
+// Flash kinds.
+const (
+	FlashOK   = "ok"   // something was done
+	FlashBad  = "bad"  // something was refused or failed
+	FlashInfo = "info" // a neutral notice
+	FlashWarn = "warn" // done, but something needs attention
+)
+
+// flashRole is announced at once for a failure, politely for the rest.
+func flashRole(kind string) string {
+	if kind == FlashBad {
+		return "alert"
+	}
+	return "status"
 }
 
 // Errors maps a form field to its message.
@@ -68,6 +84,9 @@ func navFor(u *store.User) []navItem {
 func css() string { return static.Path("app.css") }
 
 func staticPath(name string) string { return static.Path(name) }
+
+// navJS collapses the navigation on phones; pages work the same without it.
+func navJS() string { return static.Path("nav.js") }
 
 func favicon() string { return static.Path("favicon.svg") }
 

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// VillageResult is a village subject's result in a published round, as its secretary
+// sees it.
+type VillageResult struct {
+	RoundID         int64      `db:"round_id"`
+	RoundTitle      string     `db:"round_title"`
+	Year            int        `db:"year"`
+	PublicSlug      string     `db:"public_slug"`
+	PublishedAt     *time.Time `db:"published_at"`
+	Name            string     `db:"name"`
+	Title           string     `db:"title"`
+	Satisfaction    *string    `db:"satisfaction"`
+	Dissatisfaction *string    `db:"dissatisfaction"`
+	Outcome         string     `db:"outcome"`
+	Document        bool       `db:"document"`
+	Referral        bool       `db:"referral"`
+	Reasons         []string   `db:"reasons"`
+}
+
+// VillageResults lists the results of a village's own subjects in the township's
+// published rounds (公示), newest first. Results of rounds not yet published stay with
+// the office.
+func (s *Store) VillageResults(ctx context.Context, townshipID, villageID int64) ([]VillageResult, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT r.id AS round_id, r.title AS round_title, r.year, r.public_slug, r.published_at,
+		       s.name, s.title, rr.satisfaction, rr.dissatisfaction, rr.outcome, rr.document, rr.referral, rr.reasons
+		FROM round_subjects s
+		JOIN rounds r ON r.id = s.round_id
+		JOIN round_results rr ON rr.round_subject_id = s.id
+		WHERE s.township_id = $1 AND s.village_id = $2 AND r.township_id = $1
+		  AND r.status = 'published' AND NOT r.rehearsal
+		ORDER BY r.year DESC, r.id DESC, s.sort, s.name COLLATE zh_pinyin`, townshipID, villageID)
+	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[VillageResult])
+	if err != nil {
+		return nil, fmt.Errorf("store: village results: %w", err)
+	}
+	return items, nil
+}
+
+// VillageTalks lists the talks (谈话) with a village's own people and organisations:
+// tasks from published rounds and talks recorded by hand, pending first.
+func (s *Store) VillageTalks(ctx context.Context, townshipID, villageID int64) ([]Talk, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT t.id, t.round_id, r.title AS round_title, t.subject_name, t.talk_with_name, t.year, t.kind, t.document,
+		       t.referral, t.source, t.status, t.held_on, t.held_by, ''::text AS note
+		FROM talks t LEFT JOIN rounds r ON r.id = t.round_id
+		WHERE t.township_id = $1
+		  AND (t.round_id IS NULL OR r.status = 'published')
+		  AND (EXISTS (SELECT 1 FROM round_subjects s WHERE s.id = t.round_subject_id AND s.township_id = $1 AND s.village_id = $2)
+		       OR (t.round_subject_id IS NULL AND EXISTS (
+		           SELECT 1 FROM organisations o LEFT JOIN people p ON p.organisation_id = o.id
+		           WHERE o.township_id = $1 AND o.village_id = $2 AND (o.id = t.organisation_id OR p.id = t.person_id))))
+		ORDER BY t.status DESC, t.year DESC, t.kind, t.subject_name COLLATE zh_pinyin`, townshipID, villageID)
+	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[Talk])
+	if err != nil {
+		return nil, fmt.Errorf("store: village talks: %w", err)
+	}
+	return items, nil
+}
