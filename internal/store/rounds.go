@@ -153,14 +153,14 @@ func (s *Store) RoundCategories(ctx context.Context, townshipID, roundID int64) 
 
 // RoundInput is a round's set-up.
 type RoundInput struct {
-	Title                   string
-	Year                    int
-	Kind                    string
-	Rehearsal               bool
+	Title     string
+	Year      int
+	Kind      string
+	Rehearsal bool
 	// Groups are the rater groups the round weighs (1–6, weights summing to 100); a group
 	// left without a name takes the township's.
-	Groups     []Group
-	Categories map[int64]string // category id -> group key; absent: does not vote
+	Groups                  []Group
+	Categories              map[int64]string // category id -> group key; absent: does not vote
 	PassPct                 int
 	AdmonishBelowPct        int
 	ReminderDissatisfiedPct int
