@@ -166,10 +166,7 @@ type closeSubject struct {
 
 // key names the subject across rounds: the person or the organisation it is.
 func (c closeSubject) key() string {
-	if c.PersonID != nil {
-		return fmt.Sprintf("p%d", *c.PersonID)
-	}
-	return fmt.Sprintf("o%d", *c.OrgID)
+	return rules.SubjectKey(c.PersonID, c.OrgID)
 }
 
 // closeInputs is what evaluating a round needs from the database.
@@ -303,14 +300,14 @@ func writeResults(ctx context.Context, tx pgx.Tx, round Round, in closeInputs, t
 // SubjectResult is a subject's row on the results page.
 type SubjectResult struct {
 	RoundSubject
-	Tallies         map[string][5]int64 `db:"tallies"`
-	Satisfaction    *string             `db:"satisfaction"`
-	Dissatisfaction *string             `db:"dissatisfaction"`
-	Outcome         string              `db:"outcome"`
-	Consecutive     int                 `db:"consecutive"`
-	Document        bool                `db:"document"`
-	Referral        bool                `db:"referral"`
-	Reasons         []string            `db:"reasons"`
+	Tallies         map[string]rules.Tally `db:"tallies"`
+	Satisfaction    *string                `db:"satisfaction"`
+	Dissatisfaction *string                `db:"dissatisfaction"`
+	Outcome         rules.Outcome          `db:"outcome"`
+	Consecutive     int                    `db:"consecutive"`
+	Document        bool                   `db:"document"`
+	Referral        bool                   `db:"referral"`
+	Reasons         []string               `db:"reasons"`
 }
 
 // Results lists a counted round's results in subject order.

@@ -11,6 +11,7 @@ import (
 	"pingyi/internal/ballotbox"
 	"pingyi/internal/demo"
 	"pingyi/internal/pgtest"
+	"pingyi/internal/rules"
 	"pingyi/internal/store"
 	"pingyi/internal/voting"
 )
@@ -103,7 +104,7 @@ func (m *meeting) codes(t *testing.T, category string) []string {
 func (m *meeting) marks(level int) []ballotbox.Mark {
 	out := make([]ballotbox.Mark, len(m.subjects))
 	for i, s := range m.subjects {
-		out[i] = ballotbox.Mark{SubjectID: s.ID, Level: uint8(level)}
+		out[i] = ballotbox.Mark{SubjectID: s.ID, Choice: rules.Choice(level)}
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"pingyi/internal/rules"
 	"pingyi/internal/scoring"
 )
 
@@ -594,10 +595,7 @@ type ScoreSubject struct {
 
 // Key is the subject's identity across years and rounds: "p<person id>" or "o<organisation id>".
 func (s ScoreSubject) Key() string {
-	if s.PersonID != nil {
-		return fmt.Sprintf("p%d", *s.PersonID)
-	}
-	return fmt.Sprintf("o%d", *s.OrganisationID)
+	return rules.SubjectKey(s.PersonID, s.OrganisationID)
 }
 
 const scoreSubjectSelect = `
