@@ -47,7 +47,8 @@ func ValidateWeights(w map[string]int) error {
 		return bad("at least one rater group is required", "至少需要一个计票组(groups)")
 	}
 	sum := 0
-	for g, v := range w {
+	for _, g := range sortedKeys(w) { // in order: the same weights name the same fault
+		v := w[g]
 		if g == "" {
 			return bad("a group name must not be empty", "计票组名称不能为空")
 		}
