@@ -18,7 +18,7 @@ const (
 	Organisation Kind = "organisation"
 )
 
-// Outcome is the result of one round for one subject (method.md §4).
+// Outcome is the result of one round for one subject, as Decide sets it.
 type Outcome string
 
 // Outcomes, from best to worst; NoResult (无有效票) stands apart.
@@ -69,7 +69,10 @@ const (
 	AdmonishmentTalk TalkKind = "admonishment" // 诫勉谈话
 )
 
-// Award is one of the 三争创 rewards of method.md §6, listed in this order.
+// Award is one of the 三争创 rewards of n consecutive 优 years, listed in this order:
+// n ≥ 1 township commendation; n ≥ 2 county recommendation and, for a village cadre,
+// pay +10% the next year; n ≥ 3 reserve cadre (a person) and, for a village cadre, the
+// civil-service or open-selection recommendation.
 type Award string
 
 // Awards.
@@ -98,7 +101,11 @@ func (a Award) Label() string {
 	return string(a)
 }
 
-// Decide applies the thresholds to one subject's rates and says why, in Chinese.
+// Decide applies the thresholds to one subject's rates and says why, in Chinese:
+// 诫勉谈话 (Admonishment) if S < AdmonishBelowPct or D ≥ AdmonishDissatisfiedPct;
+// otherwise 提醒谈话 (Reminder) if S < PassPct or D ≥ ReminderDissatisfiedPct; otherwise
+// 合格 (Pass). Without a weighted result it is 无有效票 (NoResult). The comparisons are
+// exact: 9 valid votes of 10 satisfied is 90% and passes, 89.999…% does not.
 func Decide(p Policy, r Rates) (Outcome, []string) {
 	if !r.HasResult() {
 		return NoResult, []string{"无有效票,不作评定"}
@@ -183,7 +190,10 @@ type RoundResult struct {
 	Results []SubjectResult
 }
 
-// SubjectYear is one subject's standing in one year (method.md §5–§6).
+// SubjectYear is one subject's standing in one year: eligible unless it had two or more
+// reminder talks, or any admonishment talk, that year (rounds' and hand-recorded alike);
+// Excellent (一年一优) when, besides, its rank is within TopRank and every round of the
+// year with a result passed (at least one); Streak counts consecutive Excellent years.
 type SubjectYear struct {
 	Subject       string
 	Rank          int // 0: not ranked
@@ -351,7 +361,10 @@ type yearFacts struct {
 	admonishments int
 }
 
-// Evaluate validates the scenario and applies the method to it.
+// Evaluate validates the scenario and applies the method to it: each round's subjects
+// are weighed and decided, consecutive 诫勉谈话 escalate (k ≥ 2 a document, k ≥ 3 a
+// referral; any other outcome resets k, a round the subject was not in does not), and
+// each year with data gets every subject's eligibility, 优 and awards.
 func Evaluate(sc Scenario) (Evaluation, error) {
 	if err := sc.Validate(); err != nil {
 		return Evaluation{}, err
@@ -506,7 +519,7 @@ func standing(sc Scenario, y int, s Subject, f *yearFacts) SubjectYear {
 	return sy
 }
 
-// awards lists the rewards of a streak of n 优 years, in the order of rules-cli.md.
+// awards lists the rewards of a streak of n 优 years, in the order of the Award constants.
 func awards(s Subject, n int, reasons []string) ([]Award, []string) {
 	villageCadre := s.Kind == Person && s.VillageCadre
 	var a []Award

@@ -1,7 +1,8 @@
 package rules
 
-// Policy holds a round's thresholds in whole percent (method.md §4) and the rank that
-// counts as 进三 (§6). A round stores the values in force when it opened.
+// Policy holds a round's thresholds in whole percent, as Decide applies them, and the
+// annual rank that counts as 进三 for the 优 year (top_rank or better). A round stores
+// the values in force when it opened.
 type Policy struct {
 	PassPct                 int `json:"pass_pct"`                  // 满意率达到 90% 方为合格
 	AdmonishBelowPct        int `json:"admonish_below_pct"`        // 满意率不足 80% 诫勉谈话
