@@ -118,7 +118,7 @@ func (s *Server) methodRound(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	d.Back = view.MethodLink{Href: fmt.Sprintf("/rounds/%d", round.ID), Label: "返回" + round.Title}
+	d.Back = view.MethodLink{Href: fmt.Sprintf("/rounds/%d", round.ID), Label: "返回「" + round.Title + "」"}
 	s.render(w, r, http.StatusOK, view.Method(d))
 }
 

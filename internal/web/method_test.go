@@ -108,6 +108,16 @@ func TestMethodPageDefault(t *testing.T) {
 	wantText(t, p, "method-rank", "前 3 名")
 	wantText(t, p, "method-example", "(40 × 90.00% + 60 × 85.00%) ÷ 100 = 87.00%", "加权满意率 87.00% 不足 90%,触发提醒谈话")
 	wantText(t, p, "method-example-outcome", "提醒谈话")
+	// Light on a phone: text and tables, no script, no image; the stylesheet is the
+	// site's own, cached. It is about 13 KB of HTML, 5 KB with brotli.
+	resp, n := a.rawGet("/method", "br, gzip")
+	if resp.Header.Get("Content-Encoding") != "br" || n > 8<<10 {
+		t.Errorf("/method on the wire: %d bytes, %q; want brotli, under 8 KB", n, resp.Header.Get("Content-Encoding"))
+	}
+	t.Logf("/method: %d bytes on the wire (brotli), %d as HTML", n, len(p.body))
+	if strings.Contains(p.body, "<script") || strings.Contains(p.body, "<img") {
+		t.Error("the method page loads a script or an image")
+	}
 	for _, absent := range []string{"method-round", "method-back", "method-rater", "method-commitments"} {
 		if len(p.find(absent)) != 0 {
 			t.Errorf("the default page shows %s", absent)
