@@ -637,24 +637,26 @@ func TestEndVotingWhileVotingCountsEveryReceipt(t *testing.T) {
 			t.Fatal(err)
 		}
 		wg.Wait()
-		if err := voting.OpenBox(ctx, m.st, m.round_(t), m.shares[:2], "x"); err != nil {
+		// Every ballot with a receipt is in the box and is opened (the group's counts may
+		// be too few to store, so count what the box held).
+		count, err := voting.Open(ctx, m.st, m.round_(t), m.shares[:2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.st.CountRound(ctx, m.tid, m.round, count, "x"); err != nil {
 			t.Fatal(err)
 		}
 		counted, err := m.st.Receipts(ctx, m.tid, m.round)
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := m.st.Results(ctx, m.tid, m.round)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var tallied int64
-		for _, g := range res[0].Tallies {
+		for _, g := range count.Tallies[m.subjects[0].ID] {
 			for _, n := range g {
 				tallied += n
 			}
 		}
-		if len(counted) != len(receipts) || tallied != int64(len(receipts)) {
+		if len(counted) != len(receipts) || tallied != int64(len(receipts)) || count.Ballots != len(receipts) {
 			t.Fatalf("run %d: %d receipts handed out, %d stored, %d tallied for a subject; want all equal", run, len(receipts), len(counted), tallied)
 		}
 	}
