@@ -23,6 +23,8 @@ func (s *Server) Handler() http.Handler {
 	// Public: static files, health.
 	r.Handle("/static/*", static.Handler())
 	r.Get("/healthz", s.healthz)
+	// The 评议办法 (method.go): the default policy, for anyone.
+	r.Get("/method", s.methodShow)
 
 	// Raters: no account, a one-time ballot code. Public results: no sign-in.
 	r.Group(func(r chi.Router) {
@@ -37,6 +39,9 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/v/{code}", s.ballotLanding)
 		r.Get("/V/{code}", s.ballotLanding) // slips' QR codes, in upper case
 		r.Get("/p/{slug}", s.publicRound)
+		// The 评议办法 of the round this phone's code belongs to, and of a published round.
+		r.Get("/v/method", s.methodRater)
+		r.Get("/p/{slug}/method", s.methodPublic)
 	})
 
 	// Commitments made public (三公开): no sign-in, no session.
@@ -96,6 +101,7 @@ func (s *Server) Handler() http.Handler {
 				r.Get("/rounds/{id}/results", s.results)
 				r.Get("/rounds/{id}/results/print", s.resultsPrint)
 				r.Get("/rounds/{id}/results.xlsx", s.resultsXLSX)
+				r.Get("/rounds/{id}/method", s.methodRound) // 评议办法 with this round's settings
 
 				// Talks, documents and dossiers (talks.go, documents.go, dossier.go): leaders
 				// record talks they held; the handlers check which.
