@@ -78,7 +78,7 @@ func (s *Store) Recount(ctx context.Context, townshipID, id int64, c ballotbox.C
 			return err
 		}
 		if !round.Counted() || round.Rehearsal {
-			return ErrInvalid
+			return ErrNotCounted
 		}
 		if err := checkBallotCount(ctx, tx, id, c); err != nil {
 			return err
@@ -129,7 +129,7 @@ func (s *Store) Recount(ctx context.Context, townshipID, id int64, c ballotbox.C
 		}
 		return roundEvent(ctx, tx, townshipID, id, kind, by, note)
 	})
-	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrBoxMismatch) {
+	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrNotCounted) && !errors.Is(err, ErrBoxMismatch) {
 		return nil, fmt.Errorf("store: recount: %w", err)
 	}
 	return diffs, err
@@ -346,7 +346,7 @@ func (s *Store) PublishRound(ctx context.Context, townshipID, id int64, p Public
 			WHERE township_id = $1 AND id = $2 AND status = 'closed' AND NOT rehearsal RETURNING public_slug`,
 			townshipID, id, slug, p.From, p.To, p.Contact).Scan(&got)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrInvalid
+			return ErrNotCounted
 		}
 		if err != nil {
 			return err
@@ -357,7 +357,7 @@ func (s *Store) PublishRound(ctx context.Context, townshipID, id int64, p Public
 		return roundEvent(ctx, tx, townshipID, id, "published", by,
 			fmt.Sprintf("公示期 %s 至 %s", p.From.Format("2006-01-02"), p.To.Format("2006-01-02")))
 	})
-	if err != nil && !errors.Is(err, ErrInvalid) {
+	if err != nil && !errors.Is(err, ErrNotCounted) {
 		return "", fmt.Errorf("store: publish round: %w", err)
 	}
 	return got, err
@@ -372,11 +372,11 @@ func (s *Store) WithdrawPublication(ctx context.Context, townshipID, id int64, r
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return ErrInvalid
+			return ErrNotPublished
 		}
 		return roundEvent(ctx, tx, townshipID, id, "withdrawn", by, reason)
 	})
-	if err != nil && !errors.Is(err, ErrInvalid) {
+	if err != nil && !errors.Is(err, ErrNotPublished) {
 		return fmt.Errorf("store: withdraw publication: %w", err)
 	}
 	return err

@@ -464,7 +464,7 @@ func (s *Server) destroyPost(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.store.DestroyBallots(r.Context(), round.TownshipID, round.ID, currentUser(r).DisplayName, note)
 	switch {
-	case errors.Is(err, store.ErrInvalid):
+	case errors.Is(err, store.ErrNotCounted), errors.Is(err, store.ErrDestroyed):
 		s.redirectRound(w, r, round.ID, flashBad, "只有已计票且尚未销毁的评议才能销毁密封选票")
 	case err != nil:
 		s.serverError(w, r, err)
@@ -528,7 +528,7 @@ func (s *Server) publishPost(w http.ResponseWriter, r *http.Request) {
 	}
 	_, err := s.store.PublishRound(r.Context(), round.TownshipID, round.ID, store.Publication{From: from, To: to, Contact: contact}, currentUser(r).DisplayName)
 	switch {
-	case errors.Is(err, store.ErrInvalid):
+	case errors.Is(err, store.ErrNotCounted):
 		s.redirectRound(w, r, round.ID, flashBad, "只有已计票的正式评议才能公示")
 	case err != nil:
 		s.serverError(w, r, err)
@@ -575,7 +575,7 @@ func (s *Server) withdrawPost(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.store.WithdrawPublication(r.Context(), round.TownshipID, round.ID, reason, currentUser(r).DisplayName)
 	switch {
-	case errors.Is(err, store.ErrInvalid):
+	case errors.Is(err, store.ErrNotPublished):
 		s.redirectRound(w, r, round.ID, flashBad, "该评议未公示")
 	case err != nil:
 		s.serverError(w, r, err)

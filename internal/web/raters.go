@@ -199,7 +199,7 @@ func (s *Server) groupSavePost(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.Is(err, store.ErrConflict):
 			v.Add(nameField, "已有同名计票组")
-		case errors.Is(err, store.ErrInvalid):
+		case errors.Is(err, store.ErrTooManyGroups):
 			v.Add(nameField, "计票组已达上限(12 个)")
 		case err != nil:
 			s.storeError(w, r, err)

@@ -397,9 +397,8 @@ func (s *Server) subjectRemoveConfirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sub, err := s.store.RoundSubject(r.Context(), round.TownshipID, subjectParam(r))
-	if err != nil || sub.RoundID != round.ID {
-		s.notFound(w, r)
+	sub, ok := s.roundSubject(w, r, round)
+	if !ok {
 		return
 	}
 	items := []string{"「" + sub.Name + "」不再是本轮的述职对象,不参加投票"}
@@ -418,8 +417,7 @@ func (s *Server) subjectRemovePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sid := subjectParam(r)
-	if sub, err := s.store.RoundSubject(r.Context(), round.TownshipID, sid); err != nil || sub.RoundID != round.ID {
-		s.notFound(w, r)
+	if _, ok := s.roundSubject(w, r, round); !ok {
 		return
 	}
 	if err := s.store.RemoveSubject(r.Context(), round.TownshipID, sid); err != nil {
@@ -527,6 +525,20 @@ func (s *Server) resultsData(w http.ResponseWriter, r *http.Request) (view.Resul
 		return d, false
 	}
 	return d, true
+}
+
+// roundSubject loads {sid} as a subject of the round; another round's subject is not
+// found, and a database failure is a server error, logged.
+func (s *Server) roundSubject(w http.ResponseWriter, r *http.Request, round store.Round) (store.RoundSubject, bool) {
+	sub, err := s.store.RoundSubject(r.Context(), round.TownshipID, subjectParam(r))
+	if err == nil && sub.RoundID != round.ID {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		s.storeError(w, r, err)
+		return sub, false
+	}
+	return sub, true
 }
 
 // subjectParam reads {sid} from the path.

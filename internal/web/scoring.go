@@ -130,7 +130,7 @@ func (s *Server) scoringFinalisePost(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.store.FinaliseScoreYear(r.Context(), y.TownshipID, y.Year, currentUser(r).DisplayName); err != nil && !errors.Is(err, store.ErrInvalid) {
+	if err := s.store.FinaliseScoreYear(r.Context(), y.TownshipID, y.Year, currentUser(r).DisplayName); err != nil && !errors.Is(err, store.ErrYearState) {
 		s.serverError(w, r, err)
 		return
 	}
@@ -154,7 +154,7 @@ func (s *Server) scoringReopenPost(w http.ResponseWriter, r *http.Request) {
 		s.renderYear(w, r, y, http.StatusUnprocessableEntity, v.Errors, reason)
 		return
 	}
-	if err := s.store.ReopenScoreYear(r.Context(), y.TownshipID, y.Year, reason, currentUser(r).DisplayName); err != nil && !errors.Is(err, store.ErrInvalid) {
+	if err := s.store.ReopenScoreYear(r.Context(), y.TownshipID, y.Year, reason, currentUser(r).DisplayName); err != nil && !errors.Is(err, store.ErrYearState) {
 		s.serverError(w, r, err)
 		return
 	}
@@ -169,8 +169,8 @@ func (s *Server) scoringPublishPost(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.store.PublishScoreYear(r.Context(), y.TownshipID, y.Year, currentUser(r).DisplayName)
 	switch {
-	case errors.Is(err, store.ErrInvalid):
-		s.flash(r, flashOK, "请先定稿,再公布考核结果")
+	case errors.Is(err, store.ErrYearState):
+		s.flash(r, flashBad, "请先定稿,再公布考核结果")
 	case err != nil:
 		s.serverError(w, r, err)
 		return
@@ -227,8 +227,11 @@ func (s *Server) scoringRanks(w http.ResponseWriter, r *http.Request) {
 // loadSheet reads {sid} as a subject of the year and its template.
 func (s *Server) loadSheet(w http.ResponseWriter, r *http.Request, y store.ScoreYear) (store.ScoreSubject, store.ScoreTemplate, bool) {
 	sub, err := s.store.ScoreSubject(r.Context(), y.TownshipID, subjectParam(r))
-	if err != nil || sub.Year != y.Year {
-		s.notFound(w, r)
+	if err == nil && sub.Year != y.Year {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		s.storeError(w, r, err)
 		return sub, store.ScoreTemplate{}, false
 	}
 	if sub.TemplateID == nil {
@@ -451,8 +454,11 @@ func (s *Server) scoreFile(w http.ResponseWriter, r *http.Request) {
 	}
 	cid, _ := strconv.ParseInt(chi.URLParam(r, "cid"), 10, 64)
 	sub, err := s.store.ScoreSubject(r.Context(), y.TownshipID, subjectParam(r))
-	if err != nil || sub.Year != y.Year {
-		s.notFound(w, r)
+	if err == nil && sub.Year != y.Year {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		s.storeError(w, r, err)
 		return
 	}
 	f, err := s.store.ScoreFile(r.Context(), y.TownshipID, sub.ID, cid)
@@ -491,8 +497,11 @@ func (s *Server) scoringTemplate(w http.ResponseWriter, r *http.Request) {
 func (s *Server) loadTemplate(w http.ResponseWriter, r *http.Request, y store.ScoreYear) (store.ScoreTemplate, bool) {
 	tid, _ := strconv.ParseInt(chi.URLParam(r, "tid"), 10, 64)
 	t, err := s.store.ScoreTemplate(r.Context(), y.TownshipID, tid)
-	if err != nil || t.Year != y.Year {
-		s.notFound(w, r)
+	if err == nil && t.Year != y.Year {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		s.storeError(w, r, err)
 		return t, false
 	}
 	return t, true
@@ -530,7 +539,7 @@ func (s *Server) scoringClausePost(w http.ResponseWriter, r *http.Request) {
 			s.renderTemplate(w, r, t, view.ClauseEdit{Errors: view.Errors{"form": te.Msg}}, nil, http.StatusUnprocessableEntity)
 			return
 		case errors.Is(err, store.ErrTemplateFrozen):
-			s.flash(r, flashOK, "评分已开始,本细则不能再修改;请修改下一年度的细则")
+			s.flash(r, flashBad, "评分已开始,本细则不能再修改;请修改下一年度的细则")
 		case err != nil:
 			s.storeError(w, r, err)
 			return
@@ -576,7 +585,7 @@ func (s *Server) scoringClausePost(w http.ResponseWriter, r *http.Request) {
 		s.renderTemplate(w, r, t, e, nil, http.StatusUnprocessableEntity)
 		return
 	case errors.Is(err, store.ErrTemplateFrozen):
-		s.flash(r, flashOK, "评分已开始,本细则不能再修改;请修改下一年度的细则")
+		s.flash(r, flashBad, "评分已开始,本细则不能再修改;请修改下一年度的细则")
 	case err != nil:
 		s.storeError(w, r, err)
 		return

@@ -163,7 +163,7 @@ func (s *Server) raterCode(w http.ResponseWriter, r *http.Request) (code, token 
 func (s *Server) codeUsable(w http.ResponseWriter, r *http.Request, ci store.CodeInfo, token string) bool {
 	switch {
 	case ci.Spent:
-		receipt, err := s.store.ReceiptByToken(r.Context(), ci.RoundID, voting.TokenHash(token))
+		receipt, err := s.store.ReceiptByToken(r.Context(), ci.TownshipID, ci.RoundID, voting.TokenHash(token))
 		switch {
 		case err == nil:
 			s.render(w, r, http.StatusOK, view.BallotReceipt(roundTitle(ci), receipt, false, "", true))
@@ -362,7 +362,7 @@ func (s *Server) paperBallot(w http.ResponseWriter, r *http.Request) {
 		return
 	case ci.Spent && token != "":
 		// A resubmitted paper ballot: its receipt, if it was stored.
-		receipt, err := s.store.ReceiptByToken(r.Context(), ci.RoundID, voting.TokenHash(token))
+		receipt, err := s.store.ReceiptByToken(r.Context(), ci.TownshipID, ci.RoundID, voting.TokenHash(token))
 		switch {
 		case err == nil:
 			s.render(w, r, http.StatusOK, view.BallotReceipt(roundTitle(ci), receipt, true, fmt.Sprintf("/rounds/%d/paper", round.ID), true))
