@@ -16,6 +16,7 @@ import (
 
 	"pingyi/internal/scoring"
 	"pingyi/internal/store"
+	"pingyi/internal/validator"
 	"pingyi/web/view"
 )
 
@@ -64,7 +65,7 @@ func (s *Server) scoringStartPost(w http.ResponseWriter, r *http.Request) {
 	year, err := strconv.Atoi(clean(r.PostForm.Get("year")))
 	if err != nil || year < 2000 || year > 2100 {
 		years, _ := s.store.ScoreYears(r.Context(), u.TownshipID)
-		d := view.ScoringHomeData{Years: years, NewYear: r.PostForm.Get("year"), Errors: view.Errors{"year": "年度须为 2000–2100 之间的整数"}}
+		d := view.ScoringHomeData{Years: years, NewYear: r.PostForm.Get("year"), Validator: validator.Validator{Errors: view.Errors{"year": "年度须为 2000–2100 之间的整数"}}}
 		s.render(w, r, http.StatusUnprocessableEntity, view.ScoringHome(s.chrome(r, "年度考核", "scoring"), d))
 		return
 	}
@@ -111,7 +112,7 @@ func (s *Server) renderYear(w http.ResponseWriter, r *http.Request, y store.Scor
 		s.serverError(w, r, err)
 		return
 	}
-	d := view.ScoringYearData{Year: y, Board: b, Templates: tpls, Events: events, Errors: errs, Reopen: reopen,
+	d := view.ScoringYearData{Year: y, Board: b, Templates: tpls, Events: events, Validator: validator.Validator{Errors: errs}, Reopen: reopen,
 		Bands: view.BandsForm{Advanced: itoa(y.AdvancedPct), Normal: itoa(y.NormalPct), AppealDays: itoa(y.AppealDays), ReviewDays: itoa(y.ReviewDays)}}
 	for _, a := range appeals {
 		if a.Status == "open" {
@@ -282,7 +283,7 @@ func (s *Server) renderSheet(w http.ResponseWriter, r *http.Request, y store.Sco
 				Vetoed: e.Vetoed, Note: e.Note}
 		}
 	}
-	d := view.SheetData{Year: y, Subject: sub, Template: t, Entries: entries, Inputs: inputs, Errors: errs, History: history,
+	d := view.SheetData{Year: y, Subject: sub, Template: t, Entries: entries, Inputs: inputs, Validator: validator.Validator{Errors: errs}, History: history,
 		Row: b.ByKey[sub.Key()], Editable: currentUser(r).Role == store.RoleOffice && !y.Final() && sub.TemplateID != nil}
 	s.render(w, r, status, view.Sheet(s.chrome(r, sub.Name+" · 评分表", "scoring"), d))
 }
@@ -536,7 +537,7 @@ func (s *Server) scoringClausePost(w http.ResponseWriter, r *http.Request) {
 		var te *store.TemplateError
 		switch {
 		case errors.As(err, &te):
-			s.renderTemplate(w, r, t, view.ClauseEdit{Errors: view.Errors{"form": te.Msg}}, nil, http.StatusUnprocessableEntity)
+			s.renderTemplate(w, r, t, view.ClauseEdit{Validator: validator.Validator{Errors: view.Errors{"form": te.Msg}}}, nil, http.StatusUnprocessableEntity)
 			return
 		case errors.Is(err, store.ErrTemplateFrozen):
 			s.flash(r, flashBad, "评分已开始,本细则不能再修改;请修改下一年度的细则")
