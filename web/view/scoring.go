@@ -1,7 +1,6 @@
 package view
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -374,10 +373,6 @@ func decisionClass(d string) string {
 		return "badge bad"
 	}
 	return "badge warn"
-}
-
-func chineseDate(t time.Time) string {
-	return fmt.Sprintf("%d 年 %d 月 %d 日", t.Year(), t.Month(), t.Day())
 }
 
 func fmtDay(t time.Time) string { return t.Format("2006-01-02") }

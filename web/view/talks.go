@@ -135,13 +135,6 @@ func pctOr(s *string) string {
 	return *s + "%"
 }
 
-func optInt(p *int) string {
-	if p == nil {
-		return ""
-	}
-	return itoa(*p)
-}
-
 // YearEligibility is a year's award eligibility as the talks decide it (method.md §5:
 // two or more reminder talks, or one or more admonishment talks, lose it).
 type YearEligibility struct {
