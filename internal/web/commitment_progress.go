@@ -102,6 +102,7 @@ func (s *Server) entryCreatePost(w http.ResponseWriter, r *http.Request) {
 	d := view.EntryFormData{C: c, Item: it, Parent: parent, Max: store.MaxEntryFiles}
 	var v Validator
 	r.Body = http.MaxBytesReader(w, r.Body, maxEntryUpload)
+	defer auditForm(r)
 	if err := r.ParseMultipartForm(16 << 20); err != nil {
 		if errors.Is(err, http.ErrNotMultipart) {
 			err = r.ParseForm()

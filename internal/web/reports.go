@@ -76,6 +76,7 @@ func (s *Server) reportPost(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxReportFile+1<<20)
 	d := view.ReportFormData{Round: round, Subject: sub, Back: s.reportBack(r, round.ID)}
 	var v Validator
+	defer auditForm(r)
 	err := r.ParseMultipartForm(maxReportFile + 1<<20)
 	if errors.Is(err, http.ErrNotMultipart) {
 		// A plain form (text only) is fine too.

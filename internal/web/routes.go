@@ -56,7 +56,7 @@ func (s *Server) Handler() http.Handler {
 
 	// Everything with a session: cross-site form posts are refused here.
 	r.Group(func(r chi.Router) {
-		r.Use(crossOriginProtection(s), s.sessions.LoadAndSave, s.loadUser)
+		r.Use(crossOriginProtection(s), s.sessions.LoadAndSave, s.loadUser, s.audit)
 
 		r.Get("/login", s.loginShow)
 		r.Post("/login", s.loginPost)
@@ -223,6 +223,10 @@ func (s *Server) Handler() http.Handler {
 				r.Post("/scoring/{year}/appeals/{id}/decide", s.appealDecidePost)
 				r.Post("/scoring/{year}/proposals/generate", s.proposalGeneratePost)
 				r.Post("/scoring/{year}/proposals/{id}/decide", s.proposalDecidePost)
+
+				// The audit log (audit.go).
+				r.Get("/audit", s.auditList)
+				r.Get("/audit.jsonl", s.auditJSONL)
 
 				r.Get("/users", s.userList)
 				r.Get("/users/new", s.userCreate)

@@ -312,6 +312,7 @@ func (s *Server) scoreSheetPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4*maxEvidenceFile)
+	defer auditForm(r)
 	err := r.ParseMultipartForm(4 * maxEvidenceFile)
 	if errors.Is(err, http.ErrNotMultipart) {
 		if err = r.ParseForm(); err == nil {

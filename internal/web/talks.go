@@ -377,6 +377,7 @@ const maxTalkFile = 20 << 20
 // for a bad one. The request body is limited first.
 func readTalkFile(w http.ResponseWriter, r *http.Request) (*store.Upload, string) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxTalkFile+1<<20)
+	defer auditForm(r)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		if errors.Is(err, http.ErrNotMultipart) {
 			return nil, ""

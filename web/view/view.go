@@ -75,7 +75,7 @@ func navFor(u *store.User) []navItem {
 			{"whatif", "试算", "/whatif"},
 		}
 		if u.Role == store.RoleOffice {
-			items = append(items, navItem{"users", "账号", "/users"})
+			items = append(items, navItem{"users", "账号", "/users"}, navItem{"audit", "操作记录", "/audit"})
 		}
 		return items
 	case store.RoleSecretary:
