@@ -102,10 +102,15 @@ func faultsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return 0
 }
 
+// newLogger logs as text for people or as JSON for a log pipeline (PINGYI_LOG_FORMAT).
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: lvl}))
+	opt := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opt))
+	}
+	return slog.New(slog.NewTextHandler(w, opt))
 }
 
 func needDatabase(cfg config.Config, stderr io.Writer) bool {

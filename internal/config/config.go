@@ -36,6 +36,9 @@ type Config struct {
 	// CJKFont is the Chinese TrueType font (.ttf or .ttc) embedded in exported PDFs
 	// (PINGYI_CJK_FONT); empty looks in the usual Debian places (fonts-wqy-microhei).
 	CJKFont string
+
+	// Operations (ops.go): the read-only standby, metrics, logs and shutdown.
+	Ops
 }
 
 // Load reads the configuration through getenv and checks it.
@@ -77,6 +80,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
+	}
+	if c.Ops, err = loadOps(getenv); err != nil {
+		return c, err
 	}
 	return c, nil
 }

@@ -13,7 +13,7 @@ import (
 // Handler is the whole site. Routes are grouped by who may reach them.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.recoverPanic, s.logRequest, securityHeaders)
+	r.Use(s.requestID, s.recoverPanic, s.logRequest, securityHeaders)
 	r.Use(foldCodeInput)    // full-width ballot codes typed on phones, before routing
 	r.Use(compress.Handler) // brotli or gzip for clients that ask
 	r.NotFound(s.notFound)
@@ -21,9 +21,11 @@ func (s *Server) Handler() http.Handler {
 		s.errorPage(w, r, http.StatusMethodNotAllowed, "不支持的请求", "该页面不支持此操作。")
 	})
 
-	// Public: static files, health.
+	// Public: static files, health. Metrics: configured networks only (ops.go).
 	r.Handle("/static/*", static.Handler())
 	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Get("/metrics", s.metricsPage)
 
 	// Raters: no account, a one-time ballot code. Public results: no sign-in.
 	r.Group(func(r chi.Router) {
@@ -37,17 +39,18 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/v/ballot/file/{sid}", s.ballotFile)
 		r.Get("/v/{code}", s.ballotLanding)
 		r.Get("/V/{code}", s.ballotLanding) // slips' QR codes, in upper case
-		r.Get("/p/{slug}", s.publicRound)
+		r.Get("/p/{slug}", s.fromStandby((*Server).publicRound))
 	})
 
 	// Commitments made public (三公开): no sign-in, no session.
 	r.Group(func(r chi.Router) {
-		r.Get("/gk/t/{tid}", s.publicIndex)
-		r.Get("/gk/t/{tid}/{year}", s.publicIndex)
-		r.Get("/gk/c/{id}", s.publicCommitment)
-		r.Get("/gk/c/{id}/photo/{file}/{size}.jpg", s.publicPhoto)
-		r.Get("/gk/c/{id}/poster", s.publicPoster)
-		r.Get("/gk/c/{id}/report", s.publicReport)
+		// Read-only: answered by the standby while it keeps up (ops.go).
+		r.Get("/gk/t/{tid}", s.fromStandby((*Server).publicIndex))
+		r.Get("/gk/t/{tid}/{year}", s.fromStandby((*Server).publicIndex))
+		r.Get("/gk/c/{id}", s.fromStandby((*Server).publicCommitment))
+		r.Get("/gk/c/{id}/photo/{file}/{size}.jpg", s.fromStandby((*Server).publicPhoto))
+		r.Get("/gk/c/{id}/poster", s.fromStandby((*Server).publicPoster))
+		r.Get("/gk/c/{id}/report", s.fromStandby((*Server).publicReport))
 	})
 
 	// Everything with a session: cross-site form posts are refused here.

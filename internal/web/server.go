@@ -23,7 +23,9 @@ type Server struct {
 	sessionsStore *pgxstore.PostgresStore
 	// ballots caches an open round's ballot subjects. An open round is frozen, so the
 	// cache never goes stale, on this replica or any other.
-	ballots sync.Map // round id -> []store.BallotSubject
+	ballots *sync.Map // round id -> []store.BallotSubject
+	// ops is health, metrics and the standby (ops.go).
+	ops *opsState
 }
 
 // New builds a server. Sessions live in PostgreSQL, so they survive restarts and are
@@ -39,7 +41,8 @@ func New(log *slog.Logger, st *store.Store, cfg config.Config) *Server {
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.SecureCookies
 	sm.Cookie.Path = "/"
-	return &Server{log: log, store: st, sessions: sm, cfg: cfg, sessionsStore: ps}
+	return &Server{log: withRequestIDs(log), store: st, sessions: sm, cfg: cfg, sessionsStore: ps,
+		ballots: &sync.Map{}, ops: newOps(st)}
 }
 
 // Close stops the session store's clean-up goroutine.
