@@ -23,7 +23,7 @@ const usage = `用法: pingyi <命令> [参数]
   serve        提供 Web 服务(要求数据库结构为最新)
   migrate      执行数据库迁移
   create-user  创建员工账号: create-user -township 乡镇 -username 账号 -name 姓名 -role office|leader|secretary [-village 村名]
-  seed-demo    载入演示乡镇(已有则跳过)
+  seed-demo    载入演示乡镇(已有则跳过);-townships N 另建同县 N−1 个乡镇(名册、测评人、账号)
   clean-data   删除 make run 的本地数据库
   bench        压测投票链路(本机回环),末行输出 ballots: app=… reference=… ratio=… p99=…
   faults       故障演练:杀进程、停数据库、丢回复下投票,末行输出 faults: casts=… lost=…
@@ -62,7 +62,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "clean-data":
 		return cleanDataCmd(cfg, stdout, stderr)
 	case "seed-demo":
-		return seedDemoCmd(ctx, cfg, stdout, stderr)
+		return seedDemoCmd(ctx, cfg, rest, stdout, stderr)
 	case "faults":
 		return faultsCmd(ctx, rest, stdout, stderr)
 	case "bench":
