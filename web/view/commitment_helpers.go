@@ -115,7 +115,6 @@ func fulfilmentText(f rules.Fulfilment) string {
 	return fmt.Sprintf("%d/%d(%s)", f.Done, f.Total, pctText(f.Rate()))
 }
 
-
 func dayPtr(t *time.Time) string {
 	if t == nil {
 		return ""
