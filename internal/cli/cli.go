@@ -27,6 +27,7 @@ const usage = `用法: pingyi <命令> [参数]
   clean-data   删除 make run 的本地数据库
   bench        压测投票链路(本机回环),末行输出 ballots: app=… reference=… ratio=… p99=…
   faults       故障演练:杀进程、停数据库、丢回复下投票,末行输出 faults: casts=… lost=…
+  cluster      全县同日评议演练:主库、流复制备库、PgBouncer、两个应用副本(中途杀掉一个),末行输出 cluster: … ballots/s=… p99=… public_p95=…
   rules        试算: 从标准输入读取场景 JSON,向标准输出写出结果 JSON
 `
 
@@ -65,6 +66,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return seedDemoCmd(ctx, cfg, rest, stdout, stderr)
 	case "faults":
 		return faultsCmd(ctx, rest, stdout, stderr)
+	case "cluster":
+		return clusterCmd(ctx, rest, stdout, stderr)
 	case "bench":
 		if err := bench.Run(ctx, cfg.DatabaseURL, bench.Options{}, stdout); err != nil {
 			fmt.Fprintln(stderr, "pingyi bench:", err)

@@ -3,12 +3,16 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
+	"pingyi/internal/cluster"
 	"pingyi/internal/config"
 	"pingyi/internal/standby"
 	"pingyi/internal/store"
@@ -61,4 +65,38 @@ func startOps(cfg config.Config, log *slog.Logger, st *store.Store, srv *web.Ser
 		log.Info("metrics", "addr", cfg.MetricsAddr)
 	}
 	return stop, nil
+}
+
+// clusterCmd runs the county meeting day on a loopback cluster with this binary as both
+// app replicas (`make cluster-test`).
+func clusterCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("cluster", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	townships := fs.Int("townships", 20, "townships voting at once")
+	raters := fs.Int("raters", 2000, "raters in all")
+	clients := fs.Int("clients", 64, "phones casting at once")
+	visitors := fs.Int("visitors", 8, "public page readers at once")
+	noKill := fs.Bool("no-kill", false, "keep both replicas alive")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	bin, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(stderr, "pingyi cluster:", err)
+		return 1
+	}
+	res, err := cluster.Run(ctx, cluster.Options{Binary: bin, Townships: *townships, Raters: *raters, Clients: *clients,
+		Visitors: *visitors, Durable: true, NoKill: *noKill, Log: stdout})
+	if err != nil {
+		fmt.Fprintln(stderr, "pingyi cluster:", err)
+		return 1
+	}
+	for _, p := range res.Problems() {
+		fmt.Fprintln(stdout, "cluster: FAILED:", p)
+	}
+	fmt.Fprintln(stdout, res.Line())
+	if len(res.Problems()) > 0 {
+		return 1
+	}
+	return 0
 }

@@ -8,6 +8,7 @@ package metrics
 
 import (
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -26,6 +27,7 @@ type Metrics struct {
 	fallbacks    *prometheus.CounterVec
 	standbyLag   prometheus.Gauge
 	standbyUsing prometheus.Gauge
+	pools        *poolCollector
 }
 
 // New makes the metrics with the Go runtime's and the process's own.
@@ -60,7 +62,8 @@ func New() *Metrics {
 		}),
 	}
 	m.standbyLag.Set(-1)
-	m.Registry.MustRegister(m.requests, m.ballots, m.publicReads, m.fallbacks, m.standbyLag, m.standbyUsing,
+	m.pools = &poolCollector{}
+	m.Registry.MustRegister(m.requests, m.ballots, m.publicReads, m.fallbacks, m.standbyLag, m.standbyUsing, m.pools,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -117,11 +120,18 @@ func (m *Metrics) StandbyState(usable bool, lag time.Duration) {
 
 // WatchPool exports a pgx pool's statistics under the given name (primary, standby).
 func (m *Metrics) WatchPool(name string, p *pgxpool.Pool) {
-	m.Registry.MustRegister(&poolCollector{name: name, pool: p})
+	m.pools.mu.Lock()
+	defer m.pools.mu.Unlock()
+	m.pools.pools = append(m.pools.pools, namedPool{name, p})
 }
 
-// poolCollector reads pgxpool.Stat at every scrape.
+// poolCollector reads pgxpool.Stat of every watched pool at every scrape.
 type poolCollector struct {
+	mu    sync.Mutex
+	pools []namedPool
+}
+
+type namedPool struct {
 	name string
 	pool *pgxpool.Pool
 }
@@ -147,12 +157,20 @@ func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
-	s := c.pool.Stat()
+	c.mu.Lock()
+	pools := append([]namedPool(nil), c.pools...)
+	c.mu.Unlock()
+	for _, p := range pools {
+		collectPool(ch, p.name, p.pool.Stat())
+	}
+}
+
+func collectPool(ch chan<- prometheus.Metric, name string, s *pgxpool.Stat) {
 	g := func(d *prometheus.Desc, v float64) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, c.name)
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, name)
 	}
 	n := func(d *prometheus.Desc, v float64) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, c.name)
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, v, name)
 	}
 	g(poolTotal, float64(s.TotalConns()))
 	g(poolAcquired, float64(s.AcquiredConns()))
