@@ -220,9 +220,10 @@ func phoneVote(ctx context.Context, c *client, code string, seed int) (out castO
 
 // visits is what the public page readers saw.
 type visits struct {
-	mu                      sync.Mutex
-	took                    []time.Duration
+	mu                       sync.Mutex
+	took                     []time.Duration
 	standby, primary, errors int
+	skipped                  map[string]int // why the standby did not answer
 }
 
 // run reads the pages in turn until ctx ends.
@@ -244,6 +245,10 @@ func (v *visits) run(ctx context.Context, c *client, pages []string, seed int) {
 				v.standby++
 			} else {
 				v.primary++
+				if v.skipped == nil {
+					v.skipped = map[string]int{}
+				}
+				v.skipped[h.Get("X-Pingyi-Standby")]++
 			}
 		}
 		v.mu.Unlock()

@@ -60,23 +60,23 @@ type Options struct {
 
 // Result is what the run found and measured.
 type Result struct {
-	Townships, Codes             int
-	Acknowledged, Stored         int
-	Counted                      int // ballots in the count of every subject, summed over rounds
-	Lost, Doubled, GaveUp        int
-	Miscounted                   int // subjects whose tally is not the round's ballots
-	MissingOnPublicPage          int // acknowledged receipts not listed on their 公示 page
-	Published                    int
-	Failovers                    int
-	Killed                       bool
-	CodesInLogs                  int
-	PublicFromStandby            int
-	PublicFromPrimary            int
-	PublicErrors                 int
-	StandbyReadsMetric           float64
-	BallotsPerSecond             float64
+	Townships, Codes              int
+	Acknowledged, Stored          int
+	Counted                       int // ballots in the count of every subject, summed over rounds
+	Lost, Doubled, GaveUp         int
+	Miscounted                    int // subjects whose tally is not the round's ballots
+	MissingOnPublicPage           int // acknowledged receipts not listed on their 公示 page
+	Published                     int
+	Failovers                     int
+	Killed                        bool
+	CodesInLogs                   int
+	PublicFromStandby             int
+	PublicFromPrimary             int
+	PublicErrors                  int
+	StandbyReadsMetric            float64
+	BallotsPerSecond              float64
 	CastP99, PublicP95, PublicP50 time.Duration
-	Voting                       time.Duration
+	Voting                        time.Duration
 }
 
 // Line is the summary `make cluster-test` prints last.
@@ -272,9 +272,9 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	res.CastP99 = percentile(castTimes, 0.99)
 	res.PublicP95, res.PublicP50 = percentile(vs.took, 0.95), percentile(vs.took, 0.50)
 	res.PublicFromStandby, res.PublicFromPrimary, res.PublicErrors = vs.standby, vs.primary, vs.errors
-	logf("voting took %.1fs: %d acknowledged, %.0f ballots/s, p99 %dms; public pages p50 %dms p95 %dms (%d from the standby, %d from the primary); %d requests failed over",
+	logf("voting took %.1fs: %d acknowledged, %.0f ballots/s, p99 %dms; public pages p50 %dms p95 %dms (%d from the standby, %d from the primary %v); %d requests failed over",
 		res.Voting.Seconds(), res.Acknowledged, res.BallotsPerSecond, res.CastP99.Milliseconds(), res.PublicP50.Milliseconds(), res.PublicP95.Milliseconds(),
-		vs.standby, vs.primary, res.Failovers)
+		vs.standby, vs.primary, vs.skipped, res.Failovers)
 
 	// Each office ends its vote, opens the box with two shares and publishes.
 	for i := range towns {

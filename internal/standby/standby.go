@@ -30,7 +30,12 @@ type Status struct {
 
 // Monitor checks a standby against its primary at a steady interval.
 type Monitor struct {
-	primary, standby *pgxpool.Pool
+	// primaryLSN and standbyLSN read the WAL positions (standbyLSN: replayed, or nil);
+	// now is the clock. Tests replace them.
+	primaryLSN func(context.Context) (int64, error)
+	standbyLSN func(context.Context) (*int64, error)
+	now        func() time.Time
+
 	maxLag, interval time.Duration
 	log              *slog.Logger
 	// OnCheck, if set, is told every check's result (the metrics follow it).
@@ -49,9 +54,20 @@ type sample struct {
 // New makes a monitor; call Run to start checking. Until the first check the standby is
 // not used.
 func New(primary, standby *pgxpool.Pool, maxLag time.Duration, log *slog.Logger) *Monitor {
-	interval := min(max(maxLag/4, 100*time.Millisecond), time.Second)
-	return &Monitor{primary: primary, standby: standby, maxLag: maxLag, interval: interval, log: log,
-		status: Status{Lag: -1, Reason: "down"}}
+	interval := min(max(maxLag/10, 100*time.Millisecond), time.Second)
+	return &Monitor{
+		primaryLSN: func(ctx context.Context) (lsn int64, err error) {
+			err = primary.QueryRow(ctx, primaryLSNQuery).Scan(&lsn)
+			return lsn, err
+		},
+		standbyLSN: func(ctx context.Context) (lsn *int64, err error) {
+			err = standby.QueryRow(ctx, standbyLSNQuery).Scan(&lsn)
+			return lsn, err
+		},
+		now:    time.Now,
+		maxLag: maxLag, interval: interval, log: log,
+		status: Status{Lag: -1, Reason: "down"},
+	}
 }
 
 // Interval is the time between checks.
@@ -77,28 +93,26 @@ func (m *Monitor) Status() Status {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s := m.status
-	if s.Usable && time.Since(s.Checked) > 3*m.interval+m.maxLag {
+	if s.Usable && m.now().Sub(s.Checked) > 3*m.interval+m.maxLag {
 		s.Usable, s.Reason = false, "down"
 	}
 	return s
 }
 
 const (
-	primaryLSN = `SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint`
+	primaryLSNQuery = `SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint`
 	// A promoted standby (or a primary named as the standby by mistake) is never behind
 	// itself: its own WAL position counts.
-	standbyLSN = `SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END - '0/0'::pg_lsn)::bigint`
+	standbyLSNQuery = `SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END - '0/0'::pg_lsn)::bigint`
 )
 
 // Check runs one check now and returns its result.
 func (m *Monitor) Check(ctx context.Context) Status {
 	ctx, cancel := context.WithTimeout(ctx, max(m.interval, time.Second))
 	defer cancel()
-	now := time.Now()
-	var plsn int64
-	perr := m.primary.QueryRow(ctx, primaryLSN).Scan(&plsn)
-	var slsn *int64
-	serr := m.standby.QueryRow(ctx, standbyLSN).Scan(&slsn)
+	now := m.now()
+	plsn, perr := m.primaryLSN(ctx)
+	slsn, serr := m.standbyLSN(ctx)
 
 	m.mu.Lock()
 	defer m.mu.Unlock()

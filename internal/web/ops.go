@@ -160,30 +160,35 @@ func (s *Server) metricsClient(r *http.Request) bool {
 // is fresh, and on the primary's otherwise. A page the standby cannot answer — not found
 // (it may not have replayed a publication made a moment ago) or an error (it went away
 // mid-request) — is answered again by the primary, so the standby never shows a visitor
-// less than the primary would. The X-Pingyi-Database header says which one answered.
+// less than the primary would. The X-Pingyi-Database header says which one answered,
+// and X-Pingyi-Standby why the standby did not (lag, down, error, not_found).
 func (s *Server) fromStandby(h func(*Server, http.ResponseWriter, *http.Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		m := s.ops.metrics
 		if s.ops.standby != nil {
-			st := s.ops.monitor.Status()
-			if st.Usable {
+			reason := ""
+			if st := s.ops.monitor.Status(); st.Usable {
 				sw := &standbyWriter{w: w, h: http.Header{}}
 				h(s.ops.standby, sw, r)
-				if !sw.failed {
+				switch {
+				case !sw.failed:
 					if !sw.wrote {
 						sw.WriteHeader(http.StatusOK)
 					}
 					m.PublicRead(true)
 					return
-				}
-				if sw.status == http.StatusNotFound {
-					m.StandbyFallback("not_found")
-				} else {
-					m.StandbyFallback("error")
+				case r.Context().Err() != nil:
+					return // the visitor has gone: nobody to answer
+				case sw.status == http.StatusNotFound:
+					reason = "not_found"
+				default:
+					reason = "error"
 				}
 			} else {
-				m.StandbyFallback(st.Reason)
+				reason = st.Reason
 			}
+			m.StandbyFallback(reason)
+			w.Header().Set("X-Pingyi-Standby", reason)
 		}
 		w.Header().Set("X-Pingyi-Database", "primary")
 		m.PublicRead(false)
