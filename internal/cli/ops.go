@@ -38,7 +38,6 @@ func startOps(cfg config.Config, log *slog.Logger, st *store.Store, srv *web.Ser
 			return nil, fmt.Errorf("PINGYI_REPLICA_URL: %w", err)
 		}
 		mon := standby.New(st.Pool(), rs.Pool(), cfg.ReplicaMaxLag, log)
-		mon.OnCheck = func(s standby.Status) { srv.Metrics().StandbyState(s.Usable, s.Lag) }
 		srv.UseStandby(rs, mon)
 		done := make(chan struct{})
 		go func() { mon.Run(ctx); close(done) }()

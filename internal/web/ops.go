@@ -45,9 +45,11 @@ func newOps(st *store.Store) *opsState {
 func (s *Server) Metrics() *metrics.Metrics { return s.ops.metrics }
 
 // UseStandby sends the public pages (公示, 三公开) to a standby's store while mon finds it
-// fresh enough, and to the primary otherwise. Call it before serving.
+// fresh enough, and to the primary otherwise; the metrics follow mon's checks. Call it
+// before serving and before mon runs.
 func (s *Server) UseStandby(st *store.Store, mon *standby.Monitor) {
 	s.ops.metrics.WatchPool("standby", st.Pool())
+	mon.OnCheck = func(c standby.Status) { s.ops.metrics.StandbyState(c.Usable, c.Lag) }
 	c := *s
 	c.store = st
 	c.log = s.log.With("database", "standby")
