@@ -24,6 +24,8 @@ const usage = `用法: pingyi <命令> [参数]
   migrate      执行数据库迁移
   create-user  创建员工账号: create-user -township 乡镇 -username 账号 -name 姓名 -role office|leader|secretary [-village 村名]
   seed-demo    载入演示乡镇(已有则跳过);-townships N 另建同县 N−1 个乡镇(名册、测评人、账号)
+  backup       备份整个数据库: backup [-o 文件] [-database 地址](pg_dump 自定义格式,旁附清单:结构版本、SHA-256)
+  restore      恢复到空数据库: restore -i 文件 [-database 地址](校验和不符、结构版本较新、目标非空均拒绝)
   clean-data   删除 make run 的本地数据库
   bench        压测投票链路(本机回环),末行输出 ballots: app=… reference=… ratio=… p99=…
   faults       故障演练:杀进程、停数据库、丢回复下投票,末行输出 faults: casts=… lost=…
@@ -68,6 +70,10 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return faultsCmd(ctx, rest, stdout, stderr)
 	case "cluster":
 		return clusterCmd(ctx, rest, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, cfg, rest, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, cfg, rest, stdout, stderr)
 	case "bench":
 		if err := bench.Run(ctx, cfg.DatabaseURL, bench.Options{}, stdout); err != nil {
 			fmt.Fprintln(stderr, "pingyi bench:", err)
