@@ -22,6 +22,7 @@ require (
 	golang.org/x/image v0.38.0
 	golang.org/x/net v0.60.0
 	golang.org/x/sync v0.24.0
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (

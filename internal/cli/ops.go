@@ -85,7 +85,7 @@ func clusterCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return 1
 	}
 	res, err := cluster.Run(ctx, cluster.Options{Binary: bin, Townships: *townships, Raters: *raters, Clients: *clients,
-		Visitors: *visitors, Durable: true, NoKill: *noKill, Log: stdout})
+		Visitors: *visitors, Durable: true, NoKill: *noKill, Backup: true, Log: stdout})
 	if err != nil {
 		fmt.Fprintln(stderr, "pingyi cluster:", err)
 		return 1

@@ -54,6 +54,9 @@ type Options struct {
 	Durable bool
 	// NoKill keeps both replicas alive (to compare figures).
 	NoKill bool
+	// Backup, after the day, backs the county's database up and restores it into a new
+	// database, and reports the archive's size and the times.
+	Backup bool
 	// Log receives progress; nil discards it.
 	Log io.Writer
 }
@@ -77,6 +80,11 @@ type Result struct {
 	BallotsPerSecond              float64
 	CastP99, PublicP95, PublicP50 time.Duration
 	Voting                        time.Duration
+	// With Options.Backup: the archive's size, the time to write and to restore it, and
+	// whether the restored copy holds the same ballots and results.
+	BackupSize              int64
+	BackupTook, RestoreTook time.Duration
+	RestoredSame, BackedUp  bool
 }
 
 // Line is the summary `make cluster-test` prints last.
@@ -109,6 +117,7 @@ func (r Result) Problems() []string {
 	add(r.PublicFromStandby > 0 && r.PublicFromStandby >= r.PublicFromPrimary, "public pages: %d from the standby, %d from the primary", r.PublicFromStandby, r.PublicFromPrimary)
 	add(r.StandbyReadsMetric > 0, "the surviving replica's metrics count no public page read from the standby")
 	add(r.PublicErrors == 0, "%d public page requests failed", r.PublicErrors)
+	add(!r.BackedUp || r.RestoredSame, "the restored copy of the county differs from the original")
 	return p
 }
 
@@ -300,6 +309,13 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 		a.stop()
 	}
 	res.CodesInLogs = codesInLogs(towns, c.apps)
+	if opt.Backup {
+		if err := c.backupAndRestore(ctx, &res); err != nil {
+			return res, err
+		}
+		logf("backup of the county: %.1f MB in %.1fs; restored into an empty database in %.1fs; same ballots and results: %v",
+			float64(res.BackupSize)/(1<<20), res.BackupTook.Seconds(), res.RestoreTook.Seconds(), res.RestoredSame)
+	}
 	return res, nil
 }
 
