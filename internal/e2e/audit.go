@@ -30,11 +30,7 @@ type axeExemption struct {
 // axeExemptions: every page the tests visit must pass with no serious or critical
 // finding. An entry names one finding someone has taken on, by rule and page, and who
 // fixes it.
-var axeExemptions = []axeExemption{
-	// The projector reloads itself with <meta http-equiv="refresh">. The lead replaces it
-	// with a small polling script in the projector rewrite (issue 8, item 5).
-	{"meta-refresh", regexp.MustCompile(`^/rounds/\d+/screen$`), "projector refresh: the lead fixes it (item 5)"},
-}
+var axeExemptions = []axeExemption{}
 
 // AxeFinding is one axe-core violation on a page.
 type AxeFinding struct {

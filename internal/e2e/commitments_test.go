@@ -179,11 +179,11 @@ func TestCommitmentInBrowser(t *testing.T) {
 	do(t, phone, "returned", Visit(base+commitment), chromedp.WaitVisible(tid("return-comment")))
 	shot(t, phone, "commitments-44-secretary-returned-phone")
 	// Edit the last item (the collective economy) as the office asked.
-	if _, err := chromedp.Run(phone, chromedp.Evaluate[bool](`[...document.querySelectorAll('[data-testid="item-edit"]')].pop().click(), true`)); err != nil {
+	if _, err := chromedp.Run(phone, chromedp.Evaluate[bool](`[...document.querySelectorAll('[data-testid="item-edit"]')].pop().setAttribute("data-last", "1"), true`)); err != nil {
 		t.Fatal(err)
 	}
 	do(t, phone, "answer",
-		chromedp.WaitVisible(tid("item-form")),
+		ClickNav(chromedp.CSS(`[data-testid="item-edit"][data-last="1"]`), tid("item-form")),
 		chromedp.SetValue(chromedp.CSS("#content"), "集体土地入股砖厂,壮大村集体经济"),
 		ClickNav(tid("save"), tid("working")),
 		ClickNav(tid("submit"), tid("flash")),

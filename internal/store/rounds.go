@@ -213,8 +213,14 @@ const (
 		FROM organisations o WHERE o.township_id = $1 AND `
 )
 
+// DefaultKeyThreshold is how many scrutineers open a round's box unless it says otherwise.
+const DefaultKeyThreshold = 2
+
 // CreateRound creates a draft round with its groups, categories and subjects, all or nothing.
 func (s *Store) CreateRound(ctx context.Context, townshipID int64, in RoundInput) (int64, error) {
+	if in.KeyThreshold == 0 {
+		in.KeyThreshold = DefaultKeyThreshold
+	}
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
@@ -278,6 +284,9 @@ var ErrFrozen = errors.New("store: round is frozen")
 
 // UpdateRound changes a draft round's set-up (not its subjects).
 func (s *Store) UpdateRound(ctx context.Context, townshipID, id int64, in RoundInput) error {
+	if in.KeyThreshold == 0 {
+		in.KeyThreshold = DefaultKeyThreshold
+	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var status string
 		if err := tx.QueryRow(ctx, `SELECT status FROM rounds WHERE township_id = $1 AND id = $2 FOR UPDATE`, townshipID, id).Scan(&status); err != nil {

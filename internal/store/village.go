@@ -46,23 +46,8 @@ func (s *Store) VillageResults(ctx context.Context, townshipID, villageID int64)
 	return items, nil
 }
 
-// VillageTalks lists the talks (谈话) with a village's own people and organisations:
-// tasks from published rounds and talks recorded by hand, pending first.
+// VillageTalks lists the talks (谈话) with a village's own people and organisations, as
+// the talk ledger shows them to the village's secretary: pending first.
 func (s *Store) VillageTalks(ctx context.Context, townshipID, villageID int64) ([]Talk, error) {
-	rows, _ := s.pool.Query(ctx, `
-		SELECT t.id, t.round_id, r.title AS round_title, t.subject_name, t.talk_with_name, t.year, t.kind, t.document,
-		       t.referral, t.source, t.status, t.held_on, t.held_by, ''::text AS note
-		FROM talks t LEFT JOIN rounds r ON r.id = t.round_id
-		WHERE t.township_id = $1
-		  AND (t.round_id IS NULL OR r.status = 'published')
-		  AND (EXISTS (SELECT 1 FROM round_subjects s WHERE s.id = t.round_subject_id AND s.township_id = $1 AND s.village_id = $2)
-		       OR (t.round_subject_id IS NULL AND EXISTS (
-		           SELECT 1 FROM organisations o LEFT JOIN people p ON p.organisation_id = o.id
-		           WHERE o.township_id = $1 AND o.village_id = $2 AND (o.id = t.organisation_id OR p.id = t.person_id))))
-		ORDER BY t.status DESC, t.year DESC, t.kind, t.subject_name COLLATE zh_pinyin`, townshipID, villageID)
-	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[Talk])
-	if err != nil {
-		return nil, fmt.Errorf("store: village talks: %w", err)
-	}
-	return items, nil
+	return s.TalkList(ctx, townshipID, time.Now(), TalkFilter{VillageID: &villageID})
 }

@@ -38,7 +38,7 @@ func newAppEnv(t *testing.T, env map[string]string) *app {
 // newProxiedApp is behind a trusted proxy: X-Forwarded-For names the client, so one
 // test can sign in from several addresses.
 func newProxiedApp(t *testing.T) *app {
-	return newAppEnv(t, map[string]string{"PINGYI_TRUST_PROXY": "true"})
+	return newAppEnv(t, map[string]string{"PINGYI_TRUSTED_PROXIES": "127.0.0.1/32"})
 }
 
 // loginFrom posts the sign-in form as a client at address ip.

@@ -428,6 +428,10 @@ func (s *Server) destroyConfirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if !round.Counted() || round.BallotsDestroyedAt != nil {
+		s.redirectRound(w, r, round.ID, flashBad, "只有已计票且尚未销毁的评议才能销毁密封选票")
+		return
+	}
 	s.render(w, r, http.StatusOK, view.Confirm(s.chrome(r, "销毁密封选票", "rounds"), s.destroyData(round, nil, "")))
 }
 
@@ -444,6 +448,10 @@ func (s *Server) destroyData(round store.Round, errs view.Errors, note string) v
 func (s *Server) destroyPost(w http.ResponseWriter, r *http.Request) {
 	round, ok := s.loadRound(w, r)
 	if !ok || !s.parseForm(w, r) {
+		return
+	}
+	if !round.Counted() || round.BallotsDestroyedAt != nil {
+		s.redirectRound(w, r, round.ID, flashBad, "只有已计票且尚未销毁的评议才能销毁密封选票")
 		return
 	}
 	note := clean(r.PostForm.Get("reason"))
@@ -499,6 +507,10 @@ func (s *Server) publishPost(w http.ResponseWriter, r *http.Request) {
 	if !ok || !s.parseForm(w, r) {
 		return
 	}
+	if round.Status != store.StatusClosed || round.Rehearsal {
+		s.redirectRound(w, r, round.ID, flashBad, "只有已计票的正式评议才能公示")
+		return
+	}
 	f := r.PostForm
 	fromText, toText, contact := clean(f.Get("from")), clean(f.Get("to")), clean(f.Get("contact"))
 	var v Validator
@@ -531,6 +543,10 @@ func (s *Server) withdrawConfirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if round.Status != store.StatusPublished {
+		s.redirectRound(w, r, round.ID, flashBad, "该评议未公示")
+		return
+	}
 	s.render(w, r, http.StatusOK, view.Confirm(s.chrome(r, "撤回公示", "rounds"), withdrawData(round, "", nil)))
 }
 
@@ -543,6 +559,10 @@ func withdrawData(round store.Round, reason string, errs view.Errors) view.Confi
 func (s *Server) withdrawPost(w http.ResponseWriter, r *http.Request) {
 	round, ok := s.loadRound(w, r)
 	if !ok || !s.parseForm(w, r) {
+		return
+	}
+	if round.Status != store.StatusPublished {
+		s.redirectRound(w, r, round.ID, flashBad, "该评议未公示")
 		return
 	}
 	reason := clean(r.PostForm.Get("reason"))

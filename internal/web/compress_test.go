@@ -2,16 +2,20 @@ package web_test
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"testing"
 )
 
 // rawGet fetches a path as `curl -H 'Accept-Encoding: …'` would: no transparent
 // decompression, the bytes as they go over the wire.
-func (a *app) rawGet(path, acceptEncoding string) (*http.Response, int) {
+func (a *app) rawGet(path, acceptEncoding string, cookies ...*http.Cookie) (*http.Response, int) {
 	a.t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, a.url+path, nil)
 	req.Header.Set("Accept-Encoding", acceptEncoding)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
 	resp, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(req)
 	if err != nil {
 		a.t.Fatal(err)
@@ -37,9 +41,15 @@ func TestPagesAndAssetsCompressed(t *testing.T) {
 	if len(subs) != 30 {
 		t.Fatalf("%d subjects", len(subs))
 	}
-	ballot := "/v/" + codes[0]
-	_, plain := a.rawGet(ballot, "identity")
-	css := regexp.MustCompile(`href="(/static/app\.[0-9a-f]+\.css)"`).FindStringSubmatch(a.client().get(ballot).body)
+	phone := a.client()
+	scan := phone.get("/v/" + codes[0])
+	cookies := phone.http.Jar.Cookies(mustURL(t, a.url+"/v/ballot"))
+	if scan.status != http.StatusSeeOther || len(cookies) == 0 {
+		t.Fatalf("scan: %d, %d cookies", scan.status, len(cookies))
+	}
+	ballot := "/v/ballot"
+	_, plain := a.rawGet(ballot, "identity", cookies...)
+	css := regexp.MustCompile(`href="(/static/rater\.[0-9a-f]+\.css)"`).FindStringSubmatch(phone.get(ballot).body)
 	if css == nil {
 		t.Fatal("no stylesheet on the ballot page")
 	}
@@ -49,7 +59,7 @@ func TestPagesAndAssetsCompressed(t *testing.T) {
 			path  string
 			plain int
 		}{{ballot, plain}, {css[1], plainCSS}} {
-			resp, n := a.rawGet(tc.path, enc)
+			resp, n := a.rawGet(tc.path, enc, cookies...)
 			if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != enc || resp.Header.Get("Vary") != "Accept-Encoding" {
 				t.Fatalf("%s with %s: %d %q vary %q", tc.path, enc, resp.StatusCode, resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"))
 			}
@@ -62,4 +72,13 @@ func TestPagesAndAssetsCompressed(t *testing.T) {
 	if resp, _ := a.rawGet(ballot, "identity"); resp.Header.Get("Content-Encoding") != "" {
 		t.Fatal("a client that does not ask gets no encoding")
 	}
+}
+
+func mustURL(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

@@ -54,8 +54,10 @@ func TestFailuresAreNotShownAsSuccess(t *testing.T) {
 		{"too many codes", base + "/codes", url.Values{"category_id": {fmt.Sprint(cats[0].ID)}, "n": {"5000"}}, "bad", "生成数量须为 1–2000 的整数"},
 		{"subject already listed", base + "/subjects", url.Values{"subject": {fmt.Sprintf("o%d", orgID)}}, "bad", "该对象已在名单中"},
 		{"no subject chosen", base + "/subjects", url.Values{"subject": {""}}, "bad", "请选择要加入的对象"},
-		{"publish a draft", base + "/publish", nil, "bad", "只有已结束的正式评议才能公示"},
-		{"close a draft", base + "/close", url.Values{"confirm": {"1"}}, "bad", "该评议不在投票中"},
+		{"publish a draft", base + "/publish", nil, "bad", "只有已计票的正式评议才能公示"},
+		{"end voting of a draft", base + "/end", nil, "bad", "该评议不在投票中"},
+		{"withdraw a draft", base + "/withdraw", url.Values{"reason": {"x"}}, "bad", "该评议未公示"},
+		{"destroy a draft's ballots", base + "/destroy", url.Values{"reason": {"x"}}, "bad", "只有已计票且尚未销毁的评议才能销毁密封选票"},
 		{"codes made", base + "/codes", url.Values{"category_id": {fmt.Sprint(cats[0].ID)}, "n": {"3"}}, "ok", "已生成 3 个测评码"},
 	} {
 		kind, msg := c.flashAfter(c.post(tc.path, tc.form))

@@ -68,35 +68,6 @@ func checkPlain(v *Validator, s, field, what string) {
 	v.Check(PlainText(s), field, plainTextMessage(what))
 }
 
-// foldCodeInput folds full-width letters, digits and spaces in a ballot code before any
-// handler reads it: in the `code` query parameter (the code-entry and paper-ballot
-// forms) and in /v/<code> paths. A rater whose phone types "ＡＢＣＤ　ＥＦＧＨ" gets the same
-// ballot as one who types "ABCD EFGH"; normalizeCode then drops spaces and dashes.
-func foldCodeInput(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		path := r.URL.Path
-		rawQuery := r.URL.RawQuery
-		if strings.HasPrefix(path, "/v/") {
-			path = foldWidth(path)
-		}
-		if strings.Contains(rawQuery, "code=") {
-			q := r.URL.Query()
-			if c := q.Get("code"); c != foldWidth(c) {
-				q.Set("code", foldWidth(c))
-				rawQuery = q.Encode()
-			}
-		}
-		if path != r.URL.Path || rawQuery != r.URL.RawQuery {
-			u := *r.URL
-			u.Path, u.RawPath, u.RawQuery = path, "", rawQuery
-			r2 := r.Clone(r.Context())
-			r2.URL = &u
-			r = r2
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
 // pageBeyondEnd sends a request for a list page past the last one (?page=999 after a
 // search narrowed the list, say) to the last page, and reports whether it did.
 func pageBeyondEnd(w http.ResponseWriter, r *http.Request, page, pages int) bool {

@@ -93,14 +93,33 @@ func TestNamesRefuseInvisibleCharacters(t *testing.T) {
 // ballot as the ASCII one.
 func TestFullWidthBallotCodes(t *testing.T) {
 	a := newApp(t)
+	f := a.round(t, []int{1}, true)
+	code := f.codes[0]
+	var full strings.Builder
+	for i, r := range strings.ToLower(code) {
+		if i == 4 {
+			full.WriteString("　") // an ideographic space
+		}
+		if r >= 'a' && r <= 'z' {
+			r = 'ａ' + (r - 'a')
+		} else {
+			r = '０' + (r - '0')
+		}
+		full.WriteRune(r)
+	}
 	c := a.client()
-	p := c.get("/v?code=" + url.QueryEscape("ａｂｃｄ　ＥＦＧＨ－ＪＫ"))
-	if p.status != http.StatusSeeOther || p.header.Get("Location") != "/v/ABCDEFGHJK" {
+	if p := c.post("/v", url.Values{"code": {full.String()}}); p.status != http.StatusSeeOther || p.header.Get("Location") != "/v/ballot" {
 		t.Fatalf("full-width code entry: %d → %q", p.status, p.header.Get("Location"))
 	}
-	p = c.get("/v/" + url.PathEscape("ＡＢＣＤＥＦＧＨＪＫ"))
-	if p.status != http.StatusNotFound || textOf(p, "notice-title") != "测评码无效" {
-		t.Fatalf("full-width code in the path is looked up as ASCII: %d %q", p.status, textOf(p, "notice-title"))
+	if p := c.get("/v/ballot"); p.status != http.StatusOK || len(p.find("ballot-form")) != 1 {
+		t.Fatalf("ballot after a full-width code: %d", p.status)
+	}
+	other := a.client()
+	if p := other.get("/v/" + url.PathEscape(full.String())); p.status != http.StatusSeeOther {
+		t.Fatalf("full-width code in the QR address: %d", p.status)
+	}
+	if p := other.get("/v/ballot"); p.status != http.StatusOK || len(p.find("ballot-form")) != 1 {
+		t.Fatalf("ballot after a full-width QR address: %d", p.status)
 	}
 }
 

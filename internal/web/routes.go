@@ -14,7 +14,6 @@ import (
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(s.requestID, s.recoverPanic, s.logRequest, securityHeaders)
-	r.Use(foldCodeInput)    // full-width ballot codes typed on phones, before routing
 	r.Use(compress.Handler) // brotli or gzip for clients that ask
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {

@@ -29,23 +29,9 @@ const (
 )
 
 // normalizeCode accepts lower case, spaces, dashes and full-width characters as typed
-// on a phone.
+// on a phone (a Chinese input method types ＡＢＣＤ　ＥＦＧＨ).
 func normalizeCode(c string) string {
-	var b strings.Builder
-	for _, r := range strings.ToUpper(c) {
-		switch {
-		case r >= '０' && r <= '９':
-			r = '0' + (r - '０')
-		case r >= 'Ａ' && r <= 'Ｚ':
-			r = 'A' + (r - 'Ａ')
-		case r >= 'ａ' && r <= 'ｚ':
-			r = 'A' + (r - 'ａ')
-		case r == ' ' || r == '-' || r == '\u3000' || r == '\t' || r == '－':
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return strings.NewReplacer(" ", "", "-", "", "\t", "").Replace(strings.ToUpper(foldWidth(c)))
 }
 
 // wellFormedCode reports whether c could be a ballot code at all.

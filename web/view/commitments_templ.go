@@ -375,7 +375,7 @@ func CommitmentList(c Chrome, d CommitmentListData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "\" data-testid=\"public-index-link\">公开页</a></div></div><div class=\"tablewrap\"><table data-testid=\"commitment-table\"><thead><tr><th>承诺主体</th><th>状态</th><th class=\"num\">事项</th><th>践诺情况(截至今日)</th><th class=\"num\">兑现率</th><th>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "\" data-testid=\"public-index-link\">公开页</a></div></div><div class=\"tablewrap\" role=\"region\" aria-label=\"年度承诺\" tabindex=\"0\"><table data-testid=\"commitment-table\"><thead><tr><th>承诺主体</th><th>状态</th><th class=\"num\">事项</th><th>践诺情况(截至今日)</th><th class=\"num\">兑现率</th><th>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2842,7 +2842,7 @@ func CommitmentShow(c Chrome, d CommitmentShowData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				if d.HasSelf {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 251, "<div class=\"tablewrap\"><table data-testid=\"self-table\"><thead><tr><th>承诺事项</th><th>自评</th><th>说明</th></tr></thead> <tbody>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 251, "<div class=\"tablewrap\" role=\"region\" aria-label=\"年终自评(述诺)\" tabindex=\"0\"><table data-testid=\"self-table\"><thead><tr><th>承诺事项</th><th>自评</th><th>说明</th></tr></thead> <tbody>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -3281,7 +3281,7 @@ func CommitmentShow(c Chrome, d CommitmentShowData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 306, "</section><section id=\"history\"><h2>版本记录</h2><div class=\"tablewrap\"><table data-testid=\"version-table\"><thead><tr><th>版本</th><th>状态</th><th>修改原因</th><th>批准</th><th>公开</th><th></th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 306, "</section><section id=\"history\"><h2>版本记录</h2><div class=\"tablewrap\" role=\"region\" aria-label=\"版本记录\" tabindex=\"0\"><table data-testid=\"version-table\"><thead><tr><th>版本</th><th>状态</th><th>修改原因</th><th>批准</th><th>公开</th><th></th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -51,7 +51,7 @@ func DocumentList(c Chrome, d DocumentListData) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<p class=\"muted\"><a href=\"/talks\">← 谈话台账</a></p><h1>诫勉文件</h1><p class=\"muted small\">连续两次诫勉谈话的,下发诫勉文件。文件按评议结果自动起草,组织办核改后印发;文号在印发时按乡镇、年度顺序编号。</p><div class=\"tablewrap\"><table data-testid=\"document-table\"><thead><tr><th>标题</th><th>对象</th><th>触发评议</th><th>文号</th><th>状态</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<p class=\"muted\"><a href=\"/talks\">← 谈话台账</a></p><h1>诫勉文件</h1><p class=\"muted small\">连续两次诫勉谈话的,下发诫勉文件。文件按评议结果自动起草,组织办核改后印发;文号在印发时按乡镇、年度顺序编号。</p><div class=\"tablewrap\" role=\"region\" aria-label=\"诫勉文件\" tabindex=\"0\"><table data-testid=\"document-table\"><thead><tr><th>标题</th><th>对象</th><th>触发评议</th><th>文号</th><th>状态</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -227,7 +227,7 @@ func dossierBody(d DossierData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, " <div class=\"tablewrap\"><table class=\"widetable\" data-testid=\"dossier-rounds\"><thead><tr><th>年度</th><th>评议</th><th class=\"num\">满意率</th><th class=\"num\">不满意率</th><th class=\"num\">同层次平均</th><th>结果</th><th>依据</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, " <div class=\"tablewrap\" role=\"region\" aria-label=\"历次评议\" tabindex=\"0\"><table class=\"widetable\" data-testid=\"dossier-rounds\"><thead><tr><th>年度</th><th>评议</th><th class=\"num\">满意率</th><th class=\"num\">不满意率</th><th class=\"num\">同层次平均</th><th>结果</th><th>依据</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -527,7 +527,7 @@ func dossierBody(d DossierData) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if len(d.Periods) > 0 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, "<h2>诫勉期</h2><div class=\"tablewrap\"><table class=\"widetable\" data-testid=\"dossier-periods\"><thead><tr><th>诫勉期</th><th>状态</th><th>回访</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, "<h2>诫勉期</h2><div class=\"tablewrap\" role=\"region\" aria-label=\"诫勉期\" tabindex=\"0\"><table class=\"widetable\" data-testid=\"dossier-periods\"><thead><tr><th>诫勉期</th><th>状态</th><th>回访</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -682,7 +682,7 @@ func dossierBody(d DossierData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 62, "<div class=\"tablewrap\"><table class=\"widetable\" data-testid=\"dossier-talks\"><thead><tr><th>年度</th><th>类别</th><th>触发</th><th>状态</th><th>谈话要点 / 表态</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 62, "<div class=\"tablewrap\" role=\"region\" aria-label=\"谈话\" tabindex=\"0\"><table class=\"widetable\" data-testid=\"dossier-talks\"><thead><tr><th>年度</th><th>类别</th><th>触发</th><th>状态</th><th>谈话要点 / 表态</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -889,7 +889,7 @@ func dossierBody(d DossierData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 82, "<div class=\"tablewrap\"><table class=\"widetable\" data-testid=\"dossier-items\"><thead><tr><th>整改内容</th><th>期限</th><th>状态</th><th>佐证</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 82, "<div class=\"tablewrap\" role=\"region\" aria-label=\"整改\" tabindex=\"0\"><table class=\"widetable\" data-testid=\"dossier-items\"><thead><tr><th>整改内容</th><th>期限</th><th>状态</th><th>佐证</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1181,7 +1181,7 @@ func trendChart(c TrendChart) templ.Component {
 			templ_7745c5c3_Var66 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 111, "<figure class=\"chart\" data-testid=\"dossier-chart\"><svg viewBox=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 111, "<figure class=\"chart\" data-testid=\"dossier-chart\" tabindex=\"0\"><svg viewBox=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

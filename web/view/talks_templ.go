@@ -208,7 +208,7 @@ func TalkLedger(c Chrome, d TalkLedgerData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "</select> <button class=\"btn\" type=\"submit\">筛选</button></form><div class=\"tablewrap\"><table class=\"widetable\" data-testid=\"talk-table\"><thead><tr><th>对象</th><th>谈话对象</th><th>类别</th><th>触发</th><th>状态</th><th>整改</th><th>记录</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "</select> <button class=\"btn\" type=\"submit\">筛选</button></form><div class=\"tablewrap\" role=\"region\" aria-label=\"谈话台账\" tabindex=\"0\"><table class=\"widetable\" data-testid=\"talk-table\"><thead><tr><th>对象</th><th>谈话对象</th><th>类别</th><th>触发</th><th>状态</th><th>整改</th><th>记录</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2485,7 +2485,7 @@ func TalkShow(c Chrome, d TalkShowData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				if len(d.Documents) > 0 {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 242, "<div class=\"tablewrap\"><table data-testid=\"talk-documents\"><thead><tr><th>文件</th><th>文号</th><th>状态</th></tr></thead> <tbody>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 242, "<div class=\"tablewrap\" role=\"region\" aria-label=\"诫勉文件与组织处理\" tabindex=\"0\"><table data-testid=\"talk-documents\"><thead><tr><th>文件</th><th>文号</th><th>状态</th></tr></thead> <tbody>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -2620,7 +2620,7 @@ func rectifications(d TalkShowData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 254, "<div class=\"tablewrap\"><table class=\"widetable\" data-testid=\"rectification-table\"><thead><tr><th>整改内容</th><th>期限</th><th>状态</th><th>佐证</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 254, "<div class=\"tablewrap\" role=\"region\" aria-label=\"整改事项\" tabindex=\"0\"><table class=\"widetable\" data-testid=\"rectification-table\"><thead><tr><th>整改内容</th><th>期限</th><th>状态</th><th>佐证</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3340,7 +3340,7 @@ func periods(d TalkShowData) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 325, "> 解除诫勉</label> <label class=\"check\"><input type=\"radio\" name=\"decision\" value=\"extend\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 325, "> 解除诫勉</label> <span class=\"check\"><label class=\"check\"><input type=\"radio\" name=\"decision\" value=\"extend\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -3350,7 +3350,7 @@ func periods(d TalkShowData) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 327, "> 延长诫勉期 <input class=\"count\" type=\"number\" name=\"months\" min=\"1\" max=\"12\" value=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 327, "> 延长诫勉期</label> <input class=\"count\" type=\"number\" name=\"months\" min=\"1\" max=\"12\" value=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -3363,7 +3363,7 @@ func periods(d TalkShowData) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 328, "\" aria-label=\"延长月数\"> 个月</label> <label class=\"check\"><input type=\"radio\" name=\"decision\" value=\"escalate\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 328, "\" aria-label=\"延长月数\"> 个月</span> <label class=\"check\"><input type=\"radio\" name=\"decision\" value=\"escalate\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -4339,7 +4339,7 @@ func talkAlerts(a TalkAlerts) templ.Component {
 		}
 		ctx = templ.ClearChildren(ctx)
 		if len(a.OverdueTalks) > 0 || len(a.OverdueItems) > 0 || len(a.FollowupsDue) > 0 || a.DraftDocs > 0 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 411, "<h2>需要跟进</h2><div class=\"tablewrap\" data-testid=\"home-alerts\"><table><thead><tr><th>事项</th><th>对象</th><th>期限</th><th></th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 411, "<h2>需要跟进</h2><div class=\"tablewrap\" data-testid=\"home-alerts\" role=\"region\" aria-label=\"需要跟进\" tabindex=\"0\"><table><thead><tr><th>事项</th><th>对象</th><th>期限</th><th></th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
