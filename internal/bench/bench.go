@@ -166,7 +166,7 @@ func benchRound(ctx context.Context, st *store.Store, subjects, codes int) (int6
 		}
 	}
 	id, err := st.CreateRound(ctx, town.ID, store.RoundInput{Title: fmt.Sprintf("压测 %d 人", subjects), Year: 2025, Kind: "special",
-		Weights: store.Weights{Peer: 40, Public: 60}, Categories: groups, PassPct: 90, AdmonishBelowPct: 80,
+		Groups: store.DefaultGroups(), Categories: groups, PassPct: 90, AdmonishBelowPct: 80,
 		ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5, Scrutineers: demo.Scrutineers, KeyThreshold: 2})
 	if err != nil {
 		return 0, nil, err

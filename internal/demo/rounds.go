@@ -36,7 +36,7 @@ func LoadRounds(ctx context.Context, st *store.Store) (bool, error) {
 	}
 	setUp := func(title string, year int) (int64, []store.RoundSubject, error) {
 		id, err := st.CreateRound(ctx, town.ID, store.RoundInput{Title: title, Year: year, Kind: "year_end",
-			Weights: store.Weights{Peer: 40, Public: 60}, Categories: groups, PassPct: 90, AdmonishBelowPct: 80,
+			Groups: store.DefaultGroups(), Categories: groups, PassPct: 90, AdmonishBelowPct: 80,
 			ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5,
 			Scrutineers: Scrutineers, KeyThreshold: 2,
 			Levels: []int{1, 2, 3, 4}, People: true, Organisations: true})

@@ -246,7 +246,7 @@ func demoRound(ctx context.Context, st *store.Store, tid int64, in store.RoundIn
 	for _, c := range cats {
 		in.Categories[c.ID] = c.DefaultGroup
 	}
-	in.Weights = store.Weights{Peer: 40, Public: 60}
+	in.Groups = store.DefaultGroups()
 	in.PassPct, in.AdmonishBelowPct, in.ReminderDissatisfiedPct, in.AdmonishDissatisfiedPct, in.MinGroupVotes = 90, 80, 10, 20, 5
 	in.Scrutineers, in.KeyThreshold = Scrutineers, 2
 	id, err := st.CreateRound(ctx, tid, in)

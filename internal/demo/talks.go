@@ -243,7 +243,7 @@ func RunRound(ctx context.Context, st *store.Store, townID int64, spec RoundSpec
 		levels = []int{1, 2, 3, 4}
 	}
 	id, err := st.CreateRound(ctx, townID, store.RoundInput{Title: spec.Title, Year: spec.Year, Kind: spec.Kind,
-		Weights: store.Weights{Peer: 40, Public: 60}, Categories: groups, PassPct: 90, AdmonishBelowPct: 80,
+		Groups: store.DefaultGroups(), Categories: groups, PassPct: 90, AdmonishBelowPct: 80,
 		ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5, Scrutineers: Scrutineers, KeyThreshold: 2,
 		Levels: levels, People: spec.People, Organisations: spec.Organisations})
 	if err != nil {

@@ -245,7 +245,7 @@ func TestSecretaryInBrowser(t *testing.T) {
 	for _, c := range cats {
 		groups[c.ID] = c.DefaultGroup
 	}
-	if _, err := st.CreateRound(bg, town.ID, store.RoundInput{Title: "2025 年度村级述职评议", Year: 2025, Kind: "year_end", Weights: store.Weights{Peer: 40, Public: 60},
+	if _, err := st.CreateRound(bg, town.ID, store.RoundInput{Title: "2025 年度村级述职评议", Year: 2025, Kind: "year_end", Groups: store.DefaultGroups(),
 		Categories: groups, PassPct: 90, AdmonishBelowPct: 80, ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5,
 		Scrutineers: demo.Scrutineers, KeyThreshold: 2, Levels: []int{3}, People: true, Organisations: true}); err != nil {
 		t.Fatal(err)

@@ -33,7 +33,7 @@ func ballotRound(t *testing.T, st *store.Store, n int) string {
 			public = c.ID
 		}
 	}
-	id, err := st.CreateRound(ctx, town.ID, store.RoundInput{Title: "2025 年度述职评议", Year: 2025, Kind: "year_end", Weights: store.Weights{Peer: 40, Public: 60},
+	id, err := st.CreateRound(ctx, town.ID, store.RoundInput{Title: "2025 年度述职评议", Year: 2025, Kind: "year_end", Groups: store.DefaultGroups(),
 		Categories: groups, PassPct: 90, AdmonishBelowPct: 80, ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5,
 		Scrutineers: demo.Scrutineers, KeyThreshold: 2, Levels: []int{1, 2, 3, 4}, People: true, Organisations: true})
 	if err != nil {

@@ -34,7 +34,7 @@ func TestProjectorFitsTheScreen(t *testing.T) {
 	for _, c := range cats {
 		groups[c.ID] = c.DefaultGroup
 	}
-	id, err := st.CreateRound(bg, town.ID, store.RoundInput{Title: "2025 年度述职评议", Year: 2025, Kind: "year_end", Weights: store.Weights{Peer: 40, Public: 60},
+	id, err := st.CreateRound(bg, town.ID, store.RoundInput{Title: "2025 年度述职评议", Year: 2025, Kind: "year_end", Groups: store.DefaultGroups(),
 		Categories: groups, PassPct: 90, AdmonishBelowPct: 80, ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5,
 		Scrutineers: demo.Scrutineers, Levels: []int{1}, People: true, Organisations: true})
 	if err != nil {

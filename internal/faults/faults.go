@@ -334,7 +334,7 @@ func setUp(ctx context.Context, st *store.Store, n int) (int64, []ballotbox.Shar
 			public = c.ID
 		}
 	}
-	id, err := st.CreateRound(ctx, town.ID, store.RoundInput{Title: "故障演练", Year: 2026, Kind: "special", Weights: store.Weights{Peer: 40, Public: 60},
+	id, err := st.CreateRound(ctx, town.ID, store.RoundInput{Title: "故障演练", Year: 2026, Kind: "special", Groups: store.DefaultGroups(),
 		Categories: groups, PassPct: 90, AdmonishBelowPct: 80, ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5,
 		Scrutineers: demo.Scrutineers, KeyThreshold: 2, Levels: []int{1}, People: true, Organisations: true})
 	if err != nil {

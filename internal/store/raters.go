@@ -7,23 +7,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Rater groups (method.md §3).
-const (
-	GroupPeer   = "peer"   // 党委票决 / 同级互评
-	GroupPublic = "public" // 公众评议
-)
-
-// GroupLabel is the Chinese name of a rater group.
-func GroupLabel(g string) string {
-	switch g {
-	case GroupPeer:
-		return "党委票决(同级互评)"
-	case GroupPublic:
-		return "公众评议"
-	}
-	return g
-}
-
 // builtinCategories are 三代表一委员 and the Party-committee members.
 var builtinCategories = []struct{ code, name, group string }{
 	{"party_deputy", "党代表", GroupPublic},
@@ -76,13 +59,31 @@ func (s *Store) CreateRaterCategory(ctx context.Context, townshipID int64, name,
 	err := s.pool.QueryRow(ctx, `
 		INSERT INTO rater_categories (township_id, name, default_group, position)
 		VALUES ($1, $2, $3, 100) RETURNING id`, townshipID, name, group).Scan(&id)
-	if isUniqueViolation(err) {
+	switch {
+	case isUniqueViolation(err):
 		return 0, ErrConflict
-	}
-	if err != nil {
+	case isForeignKeyViolation(err):
+		return 0, fmt.Errorf("%w: group %q", ErrNotFound, group)
+	case err != nil:
 		return 0, fmt.Errorf("store: create rater category: %w", err)
 	}
 	return id, nil
+}
+
+// SetCategoryGroup changes the group a category votes in by default (rounds already set
+// up keep theirs).
+func (s *Store) SetCategoryGroup(ctx context.Context, townshipID, categoryID int64, group string) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE rater_categories SET default_group = $3 WHERE township_id = $1 AND id = $2`,
+		townshipID, categoryID, group)
+	switch {
+	case isForeignKeyViolation(err):
+		return fmt.Errorf("%w: group %q", ErrNotFound, group)
+	case err != nil:
+		return fmt.Errorf("store: set category group: %w", err)
+	case tag.RowsAffected() == 0:
+		return ErrNotFound
+	}
+	return nil
 }
 
 // Rater is one of 三代表一委员 or a Party-committee member. Raters have no account.

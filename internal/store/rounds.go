@@ -100,11 +100,6 @@ func (r Round) Key() ballotbox.Key {
 	return ballotbox.Key{PublicKey: r.KeyPublic, Commitments: r.KeyCommitments, Threshold: len(r.KeyCommitments), Shares: r.Scrutineers}
 }
 
-// Weights are a round's group weights: peer and public.
-type Weights struct {
-	Peer, Public int
-}
-
 // RoundCategory says which group a rater category votes in for a round.
 type RoundCategory struct {
 	CategoryID int64  `db:"category_id"`
@@ -143,35 +138,12 @@ func (s *Store) Round(ctx context.Context, townshipID, id int64) (Round, error) 
 	return r, nil
 }
 
-// RoundWeights returns a round's group weights.
-func (s *Store) RoundWeights(ctx context.Context, roundID int64) (Weights, error) {
-	var w Weights
-	rows, err := s.pool.Query(ctx, `SELECT key, weight FROM round_groups WHERE round_id = $1`, roundID)
-	if err != nil {
-		return w, fmt.Errorf("store: round weights: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k string
-		var v int
-		if err := rows.Scan(&k, &v); err != nil {
-			return w, err
-		}
-		if k == GroupPeer {
-			w.Peer = v
-		} else {
-			w.Public = v
-		}
-	}
-	return w, rows.Err()
-}
-
 // RoundCategories lists the categories taking part in a round, with their group.
-func (s *Store) RoundCategories(ctx context.Context, roundID int64) ([]RoundCategory, error) {
+func (s *Store) RoundCategories(ctx context.Context, townshipID, roundID int64) ([]RoundCategory, error) {
 	rows, _ := s.pool.Query(ctx, `
 		SELECT rc.category_id, c.name, rc.group_key FROM round_categories rc
 		JOIN rater_categories c ON c.id = rc.category_id
-		WHERE rc.round_id = $1 ORDER BY c.position, c.name COLLATE zh_pinyin`, roundID)
+		WHERE rc.township_id = $1 AND rc.round_id = $2 ORDER BY c.position, c.name COLLATE zh_pinyin`, townshipID, roundID)
 	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[RoundCategory])
 	if err != nil {
 		return nil, fmt.Errorf("store: round categories: %w", err)
@@ -181,11 +153,13 @@ func (s *Store) RoundCategories(ctx context.Context, roundID int64) ([]RoundCate
 
 // RoundInput is a round's set-up.
 type RoundInput struct {
-	Title                   string
-	Year                    int
-	Kind                    string
-	Rehearsal               bool
-	Weights                 Weights
+	Title     string
+	Year      int
+	Kind      string
+	Rehearsal bool
+	// Groups are the rater groups the round weighs (1–6, weights summing to 100); a group
+	// left without a name takes the township's.
+	Groups                  []Group
 	Categories              map[int64]string // category id -> group key; absent: does not vote
 	PassPct                 int
 	AdmonishBelowPct        int
@@ -235,7 +209,7 @@ func (s *Store) CreateRound(ctx context.Context, townshipID int64, in RoundInput
 		if err := setScrutineers(ctx, tx, townshipID, id, in.Scrutineers); err != nil {
 			return err
 		}
-		if err := setRoundGroups(ctx, tx, townshipID, id, in); err != nil {
+		if err := writeRoundGroups(ctx, tx, townshipID, id, in); err != nil {
 			return err
 		}
 		if in.People {
@@ -256,28 +230,57 @@ func (s *Store) CreateRound(ctx context.Context, townshipID int64, in RoundInput
 	return id, nil
 }
 
-func setRoundGroups(ctx context.Context, tx pgx.Tx, townshipID, roundID int64, in RoundInput) error {
-	if _, err := tx.Exec(ctx, `DELETE FROM round_groups WHERE round_id = $1`, roundID); err != nil {
+// writeRoundGroups sets a draft round's groups and which category votes in which,
+// keeping issued codes: the groups are written first, the categories re-pointed, and only
+// then are the categories and groups the round no longer has removed. A category with
+// codes issued cannot leave the round (ErrCodesIssued).
+func writeRoundGroups(ctx context.Context, tx pgx.Tx, townshipID, roundID int64, in RoundInput) error {
+	var groupKeys []string
+	for i, g := range in.Groups {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO round_groups (round_id, key, name, weight, position)
+			SELECT $1, tg.key, coalesce(nullif($3, ''), tg.name), $4, $5 FROM township_groups tg
+			WHERE tg.township_id = $6 AND tg.key = $2
+			ON CONFLICT (round_id, key) DO UPDATE SET name = EXCLUDED.name, weight = EXCLUDED.weight, position = EXCLUDED.position`,
+			roundID, g.Key, g.Name, g.Weight, i+1, townshipID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() != 1 {
+			return fmt.Errorf("%w: group %q", ErrNotFound, g.Key)
+		}
+		groupKeys = append(groupKeys, g.Key)
+	}
+	var stranded int
+	if err := tx.QueryRow(ctx, `SELECT count(DISTINCT category_id) FROM ballot_codes WHERE round_id = $1 AND NOT (category_id = ANY($2))`,
+		roundID, keys(in.Categories)).Scan(&stranded); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO round_groups (round_id, key, weight) VALUES ($1, 'peer', $2), ($1, 'public', $3)`,
-		roundID, in.Weights.Peer, in.Weights.Public); err != nil {
+	if stranded > 0 {
+		return ErrCodesIssued
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM round_categories WHERE round_id = $1 AND NOT (category_id = ANY($2))`, roundID, keys(in.Categories)); err != nil {
 		return err
 	}
 	for cat, group := range in.Categories {
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO round_categories (round_id, township_id, category_id, group_key)
-			SELECT $2, $1, c.id, $4 FROM rater_categories c WHERE c.township_id = $1 AND c.id = $3`,
+			SELECT $2, $1, c.id, $4 FROM rater_categories c WHERE c.township_id = $1 AND c.id = $3
+			ON CONFLICT (round_id, category_id) DO UPDATE SET group_key = EXCLUDED.group_key`,
 			townshipID, roundID, cat, group)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() != 1 {
-			return ErrNotFound
+			return fmt.Errorf("%w: category %d", ErrNotFound, cat)
 		}
 	}
-	return nil
+	_, err := tx.Exec(ctx, `DELETE FROM round_groups WHERE round_id = $1 AND NOT (key = ANY($2))`, roundID, groupKeys)
+	return err
 }
+
+// ErrCodesIssued means a rater category with codes issued cannot leave the round.
+var ErrCodesIssued = errors.New("store: category has codes issued")
 
 // ErrFrozen means the round is no longer a draft: its set-up is fixed.
 var ErrFrozen = errors.New("store: round is frozen")
@@ -295,15 +298,6 @@ func (s *Store) UpdateRound(ctx context.Context, townshipID, id int64, in RoundI
 		if status != StatusDraft {
 			return ErrFrozen
 		}
-		// Codes already issued keep their category; such a category cannot leave the round.
-		var stranded int
-		if err := tx.QueryRow(ctx, `SELECT count(DISTINCT category_id) FROM ballot_codes WHERE round_id = $1 AND NOT (category_id = ANY($2))`,
-			id, keys(in.Categories)).Scan(&stranded); err != nil {
-			return err
-		}
-		if stranded > 0 {
-			return fmt.Errorf("%w: a category with issued codes must stay in the round", ErrInvalid)
-		}
 		if _, err := tx.Exec(ctx, `
 			UPDATE rounds SET title = $3, year = $4, kind = $5, pass_pct = $6, admonish_below_pct = $7,
 			       reminder_dissatisfied_pct = $8, admonish_dissatisfied_pct = $9, min_group_votes = $10, key_threshold = $11
@@ -315,29 +309,12 @@ func (s *Store) UpdateRound(ctx context.Context, townshipID, id int64, in RoundI
 		if err := setScrutineers(ctx, tx, townshipID, id, in.Scrutineers); err != nil {
 			return err
 		}
-		// Re-point categories without dropping issued codes: update in place, add, remove.
-		if _, err := tx.Exec(ctx, `UPDATE round_groups SET weight = CASE key WHEN 'peer' THEN $2 ELSE $3 END WHERE round_id = $1`,
-			id, in.Weights.Peer, in.Weights.Public); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM round_categories WHERE round_id = $1 AND NOT (category_id = ANY($2))`, id, keys(in.Categories)); err != nil {
-			return err
-		}
-		for cat, group := range in.Categories {
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO round_categories (round_id, township_id, category_id, group_key)
-				SELECT $2, $1, c.id, $4 FROM rater_categories c WHERE c.township_id = $1 AND c.id = $3
-				ON CONFLICT (round_id, category_id) DO UPDATE SET group_key = EXCLUDED.group_key`,
-				townshipID, id, cat, group); err != nil {
-				return err
-			}
-		}
-		return nil
+		return writeRoundGroups(ctx, tx, townshipID, id, in)
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrFrozen) && !errors.Is(err, ErrCodesIssued) {
 		return fmt.Errorf("store: update round: %w", err)
 	}
-	return nil
+	return err
 }
 
 func keys(m map[int64]string) []int64 {

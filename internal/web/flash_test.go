@@ -36,7 +36,7 @@ func TestFailuresAreNotShownAsSuccess(t *testing.T) {
 	for _, cat := range cats {
 		groups[cat.ID] = cat.DefaultGroup
 	}
-	id, err := a.store.CreateRound(ctx, 1, store.RoundInput{Title: "提示测试", Year: 2025, Kind: "year_end", Weights: store.Weights{Peer: 40, Public: 60},
+	id, err := a.store.CreateRound(ctx, 1, store.RoundInput{Title: "提示测试", Year: 2025, Kind: "year_end", Groups: store.DefaultGroups(),
 		Categories: groups, PassPct: 90, AdmonishBelowPct: 80, ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5,
 		Levels: []int{1}, People: false, Organisations: true})
 	if err != nil {

@@ -114,12 +114,22 @@ func (s *Server) raterSave(w http.ResponseWriter, r *http.Request, id int64) {
 }
 
 func (s *Server) categoryList(w http.ResponseWriter, r *http.Request) {
-	cats, err := s.store.RaterCategories(r.Context(), currentUser(r).TownshipID)
-	if err != nil {
+	s.renderCategories(w, r, http.StatusOK, view.CategoryListData{})
+}
+
+// renderCategories shows the categories and groups page with d's forms and messages.
+func (s *Server) renderCategories(w http.ResponseWriter, r *http.Request, status int, d view.CategoryListData) {
+	tid := currentUser(r).TownshipID
+	var err error
+	if d.Categories, err = s.store.RaterCategories(r.Context(), tid); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, view.CategoryList(s.chrome(r, "评议代表类别", "raters"), view.CategoryListData{Categories: cats}))
+	if d.Groups, err = s.store.TownshipGroups(r.Context(), tid); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, status, view.CategoryList(s.chrome(r, "代表类别与计票组", "raters"), d))
 }
 
 func (s *Server) categoryCreatePost(w http.ResponseWriter, r *http.Request) {
@@ -132,12 +142,14 @@ func (s *Server) categoryCreatePost(w http.ResponseWriter, r *http.Request) {
 	v.Check(NotBlank(d.Name), "name", "请填写类别名称")
 	v.Check(MaxChars(d.Name, 20), "name", "类别名称不能超过 20 个字")
 	checkPlain(&v, d.Name, "name", "类别名称")
-	v.Check(d.Group == store.GroupPeer || d.Group == store.GroupPublic, "group", "请选择计票组")
+	v.Check(d.Group != "", "group", "请选择计票组")
 	if v.Valid() {
 		_, err := s.store.CreateRaterCategory(r.Context(), u.TownshipID, d.Name, d.Group)
 		switch {
 		case errors.Is(err, store.ErrConflict):
 			v.Add("name", "已有同名类别")
+		case errors.Is(err, store.ErrNotFound):
+			v.Add("group", "请选择计票组")
 		case err != nil:
 			s.serverError(w, r, err)
 			return
@@ -147,11 +159,71 @@ func (s *Server) categoryCreatePost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	var err error
-	if d.Categories, err = s.store.RaterCategories(r.Context(), u.TownshipID); err != nil {
-		s.serverError(w, r, err)
+	d.Errors = v.Errors
+	s.renderCategories(w, r, http.StatusUnprocessableEntity, d)
+}
+
+// categoryGroupPost changes the group a category votes in by default.
+func (s *Server) categoryGroupPost(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
 		return
 	}
+	err := s.store.SetCategoryGroup(r.Context(), currentUser(r).TownshipID, idParam(r), r.PostForm.Get("group"))
+	if err != nil {
+		s.storeError(w, r, err)
+		return
+	}
+	s.flash(r, flashOK, "已修改类别的默认计票组")
+	http.Redirect(w, r, "/raters/categories", http.StatusSeeOther)
+}
+
+// groupSavePost adds a rater group (no key) or renames one and sets its default weight.
+func (s *Server) groupSavePost(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	key := chiParam(r, "key")
+	d := view.CategoryListData{GroupName: clean(r.PostForm.Get("name")), GroupWeight: clean(r.PostForm.Get("weight"))}
+	nameField, weightField := "group_name", "group_weight"
+	if key != "" {
+		nameField, weightField = "groups", "groups"
+	}
+	var v Validator
+	v.Check(NotBlank(d.GroupName), nameField, "请填写计票组名称")
+	v.Check(MaxChars(d.GroupName, 20), nameField, "计票组名称不能超过 20 个字")
+	checkPlain(&v, d.GroupName, nameField, "计票组名称")
+	weight, ok := pctField(d.GroupWeight)
+	v.Check(d.GroupWeight == "" || ok, weightField, "默认权重须为 0–100 的整数")
+	if v.Valid() {
+		_, err := s.store.SaveTownshipGroup(r.Context(), currentUser(r).TownshipID, key, d.GroupName, weight)
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			v.Add(nameField, "已有同名计票组")
+		case errors.Is(err, store.ErrInvalid):
+			v.Add(nameField, "计票组已达上限(12 个)")
+		case err != nil:
+			s.storeError(w, r, err)
+			return
+		default:
+			s.flash(r, flashOK, "已保存计票组「"+d.GroupName+"」")
+			http.Redirect(w, r, "/raters/categories", http.StatusSeeOther)
+			return
+		}
+	}
 	d.Errors = v.Errors
-	s.render(w, r, http.StatusUnprocessableEntity, view.CategoryList(s.chrome(r, "评议代表类别", "raters"), d))
+	s.renderCategories(w, r, http.StatusUnprocessableEntity, d)
+}
+
+// groupDeletePost removes a rater group no category belongs to.
+func (s *Server) groupDeletePost(w http.ResponseWriter, r *http.Request) {
+	err := s.store.DeleteTownshipGroup(r.Context(), currentUser(r).TownshipID, chiParam(r, "key"))
+	switch {
+	case errors.Is(err, store.ErrGroupInUse):
+		s.renderCategories(w, r, http.StatusUnprocessableEntity, view.CategoryListData{Errors: view.Errors{"groups": "该计票组还有代表类别,请先把这些类别改计入其他组"}})
+	case err != nil:
+		s.storeError(w, r, err)
+	default:
+		s.flash(r, flashOK, "已删除计票组")
+		http.Redirect(w, r, "/raters/categories", http.StatusSeeOther)
+	}
 }

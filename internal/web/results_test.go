@@ -46,7 +46,7 @@ func testRound(t *testing.T, a *app, spec roundSpec) (int64, []store.RoundSubjec
 	if spec.subjects > 0 {
 		levels = []int{1, 2, 3, 4}
 	}
-	id, err := a.store.CreateRound(ctx, 1, store.RoundInput{Title: "2025 年度述职评议", Year: 2025, Kind: "year_end", Weights: store.Weights{Peer: 40, Public: 60},
+	id, err := a.store.CreateRound(ctx, 1, store.RoundInput{Title: "2025 年度述职评议", Year: 2025, Kind: "year_end", Groups: store.DefaultGroups(),
 		Categories: groups, PassPct: 90, AdmonishBelowPct: 80, ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5,
 		Scrutineers: demo.Scrutineers, KeyThreshold: 2, Levels: levels, People: true, Organisations: true})
 	if err != nil {

@@ -27,12 +27,7 @@ func (s *Server) resultsXLSX(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	groups, err := s.store.RoundGroups(r.Context(), d.Round.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	f := resultsWorkbook(d, groups, currentUser(r).TownshipName, time.Now())
+	f := resultsWorkbook(d, d.Groups, currentUser(r).TownshipName, time.Now())
 	defer f.Close()
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
@@ -63,7 +58,7 @@ func percentValue(p string) (float64, bool) {
 }
 
 // resultsWorkbook lays out the results sheet; see resultsXLSX.
-func resultsWorkbook(d view.ResultsData, groups []store.RoundGroup, township string, now time.Time) *excelize.File {
+func resultsWorkbook(d view.ResultsData, groups []store.Group, township string, now time.Time) *excelize.File {
 	const sheet = "测评结果汇总表"
 	f := excelize.NewFile()
 	f.SetSheetName("Sheet1", sheet)
@@ -96,7 +91,7 @@ func resultsWorkbook(d view.ResultsData, groups []store.RoundGroup, township str
 	f.SetRowHeight(sheet, 1, 30)
 	var weights []string
 	for _, g := range groups {
-		weights = append(weights, fmt.Sprintf("%s %d%%", g.ShortLabel(), g.Weight))
+		weights = append(weights, fmt.Sprintf("%s %d%%", g.Name, g.Weight))
 	}
 	closed := ""
 	if d.Round.ClosedAt != nil {
@@ -116,7 +111,7 @@ func resultsWorkbook(d view.ResultsData, groups []store.RoundGroup, township str
 		c++
 	}
 	for _, g := range groups {
-		f.SetCellStr(sheet, at(c, 3), fmt.Sprintf("%s(%d%%)", g.ShortLabel(), g.Weight))
+		f.SetCellStr(sheet, at(c, 3), fmt.Sprintf("%s(%d%%)", g.Name, g.Weight))
 		f.MergeCell(sheet, at(c, 3), at(c+len(groupColumns)-1, 3))
 		for i, h := range groupColumns {
 			f.SetCellStr(sheet, at(c+i, 4), h)

@@ -218,9 +218,9 @@ func TestWhatIfPage(t *testing.T) {
 	form := url.Values{"mode": {"form"}, "w_peer": {"30"}, "w_public": {"70"}, "pass_pct": {"90"}, "admonish_below_pct": {"80"},
 		"reminder_dissatisfied_pct": {"10"}, "admonish_dissatisfied_pct": {"20"},
 		"name_0": {"王"}, "kind_0": {"person"}, "prior_0": {"0"},
-		"peer_0_1": {"7"}, "peer_0_3": {"2"}, "public_0_1": {"20"}, "public_0_3": {"1"},
+		"c_0_peer_1": {"7"}, "c_0_peer_3": {"2"}, "c_0_public_1": {"20"}, "c_0_public_3": {"1"},
 		"name_1": {"李"}, "kind_1": {"person"}, "prior_1": {"1"},
-		"peer_1_1": {"5"}, "peer_1_4": {"5"}, "public_1_1": {"5"}, "public_1_4": {"5"}}
+		"c_1_peer_1": {"5"}, "c_1_peer_4": {"5"}, "c_1_public_1": {"5"}, "c_1_public_4": {"5"}}
 	p := c.post("/whatif", form)
 	if p.status != 200 {
 		t.Fatalf("what-if: %d", p.status)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -33,12 +34,17 @@ func (s *Server) loadRound(w http.ResponseWriter, r *http.Request) (store.Round,
 }
 
 func (s *Server) roundFormDefaults(r *http.Request) (view.RoundFormData, error) {
-	cats, err := s.store.RaterCategories(r.Context(), currentUser(r).TownshipID)
+	tid := currentUser(r).TownshipID
+	cats, err := s.store.RaterCategories(r.Context(), tid)
+	if err != nil {
+		return view.RoundFormData{}, err
+	}
+	groups, err := s.store.TownshipGroups(r.Context(), tid)
 	if err != nil {
 		return view.RoundFormData{}, err
 	}
 	p := rules.DefaultPolicy()
-	d := view.RoundFormData{Year: strconv.Itoa(time.Now().Year()), Kind: "year_end", PeerW: "40", PublicW: "60",
+	d := view.RoundFormData{Year: strconv.Itoa(time.Now().Year()), Kind: "year_end", Groups: groupFields(groups, nil),
 		Pass: itoa(p.PassPct), AdmBelow: itoa(p.AdmonishBelowPct), RemDis: itoa(p.ReminderDissatisfiedPct), AdmDis: itoa(p.AdmonishDissatisfiedPct),
 		MinVotes: "5", Scrutineers: "", KeyThreshold: "2", Categories: cats, CatGroups: map[int64]string{}, Levels: map[int]bool{1: true, 2: true, 3: true, 4: true}, People: true, Orgs: true}
 	for _, c := range cats {
@@ -71,18 +77,23 @@ func (s *Server) roundEdit(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	weights, err := s.store.RoundWeights(r.Context(), round.ID)
+	used, err := s.store.RoundGroups(r.Context(), round.TownshipID, round.ID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	rc, err := s.store.RoundCategories(r.Context(), round.ID)
+	township, err := s.store.TownshipGroups(r.Context(), round.TownshipID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d.Groups = groupFields(township, used)
+	rc, err := s.store.RoundCategories(r.Context(), round.TownshipID, round.ID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	d.ID, d.Title, d.Year, d.Kind = round.ID, round.Title, itoa(round.Year), round.Kind
-	d.PeerW, d.PublicW = itoa(weights.Peer), itoa(weights.Public)
 	d.Pass, d.AdmBelow, d.RemDis, d.AdmDis = itoa(round.PassPct), itoa(round.AdmonishBelowPct), itoa(round.ReminderDissatisfiedPct), itoa(round.AdmonishDissatisfiedPct)
 	d.MinVotes = itoa(round.MinGroupVotes)
 	scrutineers, err := s.store.Scrutineers(r.Context(), round.TownshipID, round.ID)
@@ -108,7 +119,6 @@ func parseRoundForm(r *http.Request, d *view.RoundFormData, creating bool) (stor
 	var v Validator
 	d.Title, d.Year, d.Kind = clean(f.Get("title")), clean(f.Get("year")), f.Get("kind")
 	d.Rehearsal = f.Get("rehearsal") == "1"
-	d.PeerW, d.PublicW = clean(f.Get("w_peer")), clean(f.Get("w_public"))
 	d.Pass, d.AdmBelow, d.RemDis, d.AdmDis = clean(f.Get("pass_pct")), clean(f.Get("admonish_below_pct")), clean(f.Get("reminder_dissatisfied_pct")), clean(f.Get("admonish_dissatisfied_pct"))
 	d.MinVotes = clean(f.Get("min_group_votes"))
 	in := store.RoundInput{Title: d.Title, Kind: d.Kind, Rehearsal: d.Rehearsal, Categories: map[int64]string{}}
@@ -119,10 +129,7 @@ func parseRoundForm(r *http.Request, d *view.RoundFormData, creating bool) (stor
 	v.Check(err == nil && year >= 2000 && year <= 2100, "year", "年度须为 2000–2100 之间的整数")
 	in.Year = year
 	v.Check(store.RoundKindLabel(d.Kind) != d.Kind, "kind", "请选择评议类别")
-	peer, ok1 := pctField(d.PeerW)
-	pub, ok2 := pctField(d.PublicW)
-	v.Check(ok1 && ok2 && peer+pub == 100, "weights", "两组权重须为 0–100 的整数,合计为 100")
-	in.Weights = store.Weights{Peer: peer, Public: pub}
+	in.Groups = parseGroups(&v, f, d.Groups)
 	var okP [4]bool
 	in.PassPct, okP[0] = pctField(d.Pass)
 	in.AdmonishBelowPct, okP[1] = pctField(d.AdmBelow)
@@ -141,16 +148,23 @@ func parseRoundForm(r *http.Request, d *view.RoundFormData, creating bool) (stor
 	d.Scrutineers, d.KeyThreshold = f.Get("scrutineers"), f.Get("key_threshold")
 	in.Scrutineers, in.KeyThreshold = parseScrutineers(&v, d.Scrutineers, d.KeyThreshold)
 	d.CatGroups = map[int64]string{}
-	groups := map[string]bool{}
+	inRound := map[string]bool{}
+	for _, g := range in.Groups {
+		inRound[g.Key] = true
+	}
 	for _, c := range d.Categories {
 		g := f.Get("cat_" + strconv.FormatInt(c.ID, 10))
-		if g == store.GroupPeer || g == store.GroupPublic {
-			in.Categories[c.ID] = g
-			d.CatGroups[c.ID] = g
-			groups[g] = true
+		if g == "" {
+			continue
 		}
+		d.CatGroups[c.ID] = g
+		if !inRound[g] {
+			v.Add("categories", "「"+c.Name+"」计入的计票组没有参加本轮(权重为空):请为该组填写权重,或改计入其他组")
+			continue
+		}
+		in.Categories[c.ID] = g
 	}
-	v.Check(len(in.Categories) > 0, "categories", "请至少选择一个参加评议的代表类别")
+	v.Check(len(d.CatGroups) > 0, "categories", "请至少选择一个参加评议的代表类别")
 	if creating {
 		d.Levels = map[int]bool{}
 		for _, l := range f["level"] {
@@ -164,6 +178,51 @@ func parseRoundForm(r *http.Request, d *view.RoundFormData, creating bool) (stor
 		v.Check(len(in.Levels) > 0 && (in.People || in.Organisations), "levels", "请至少选择一个层次,并选择个人或组织")
 	}
 	return in, v
+}
+
+// groupFields is the form's rows for the township's groups, with the weights the round
+// uses (nil: the township's defaults).
+func groupFields(township, used []store.Group) []view.GroupField {
+	weight := map[string]int{}
+	for _, g := range township {
+		weight[g.Key] = g.Weight
+	}
+	if used != nil {
+		weight = map[string]int{}
+		for _, g := range used {
+			weight[g.Key] = g.Weight
+		}
+	}
+	out := make([]view.GroupField, len(township))
+	for i, g := range township {
+		out[i] = view.GroupField{Key: g.Key, Name: g.Name}
+		if w := weight[g.Key]; w > 0 {
+			out[i].Weight = itoa(w)
+		}
+	}
+	return out
+}
+
+// parseGroups reads the groups' weights: a blank or zero weight leaves the group out of
+// the round; those in it must be whole percents summing to 100.
+func parseGroups(v *Validator, f url.Values, fields []view.GroupField) []store.Group {
+	var out []store.Group
+	for i := range fields {
+		fields[i].Weight = clean(f.Get("w_" + fields[i].Key))
+		if fields[i].Weight == "" || fields[i].Weight == "0" {
+			continue
+		}
+		w, ok := pctField(fields[i].Weight)
+		if !ok {
+			v.Add("weights", "「"+fields[i].Name+"」的权重须为 1–100 的整数")
+			continue
+		}
+		out = append(out, store.Group{Key: fields[i].Key, Name: fields[i].Name, Weight: w})
+	}
+	if msg := store.CheckGroups(out); msg != "" {
+		v.Add("weights", msg)
+	}
+	return out
 }
 
 // parseScrutineers reads the scrutineers (监票人), one name a line, and how many of them
@@ -233,7 +292,7 @@ func (s *Server) roundEditPost(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.Is(err, store.ErrFrozen):
 			v.Add("title", "投票已开始,评议设置不能再修改")
-		case errors.Is(err, store.ErrInvalid):
+		case errors.Is(err, store.ErrCodesIssued):
 			v.Add("categories", "已为该类别生成测评码,不能取消其参加评议")
 		case err != nil:
 			s.serverError(w, r, err)
@@ -252,7 +311,7 @@ func (s *Server) roundShowData(r *http.Request, round store.Round) (view.RoundSh
 	d := view.RoundShowData{Round: round}
 	ctx, tid := r.Context(), round.TownshipID
 	var err error
-	if d.Weights, err = s.store.RoundWeights(ctx, round.ID); err != nil {
+	if d.Groups, err = s.store.RoundGroups(ctx, tid, round.ID); err != nil {
 		return d, err
 	}
 	if d.Subjects, err = s.store.RoundSubjects(ctx, tid, round.ID); err != nil {
@@ -460,7 +519,7 @@ func (s *Server) resultsData(w http.ResponseWriter, r *http.Request) (view.Resul
 	}
 	d := view.ResultsData{Round: round}
 	var err error
-	if d.Weights, err = s.store.RoundWeights(r.Context(), round.ID); err == nil {
+	if d.Groups, err = s.store.RoundGroups(r.Context(), round.TownshipID, round.ID); err == nil {
 		d.Results, err = s.store.Results(r.Context(), round.TownshipID, round.ID)
 	}
 	if err != nil {

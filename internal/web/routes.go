@@ -154,6 +154,10 @@ func (s *Server) Handler() http.Handler {
 				r.Get("/raters/template.xlsx", s.raterTemplate)
 				r.Get("/raters/categories", s.categoryList)
 				r.Post("/raters/categories", s.categoryCreatePost)
+				r.Post("/raters/categories/{id}/group", s.categoryGroupPost)
+				r.Post("/raters/groups", s.groupSavePost)
+				r.Post("/raters/groups/{key}", s.groupSavePost)
+				r.Post("/raters/groups/{key}/delete", s.groupDeletePost)
 
 				r.Get("/rounds/new", s.roundCreate)
 				r.Post("/rounds/new", s.roundCreatePost)

@@ -501,7 +501,7 @@ func historyRound(t *testing.T, st *store.Store, tid int64, year int, weak map[i
 		groupOf[c.Name] = c.DefaultGroup
 	}
 	id, err := st.CreateRound(ctx, tid, store.RoundInput{Title: fmt.Sprintf("%d 年度述职评议", year), Year: year, Kind: "year_end",
-		Weights: store.Weights{Peer: 40, Public: 60}, Categories: groups, PassPct: 90, AdmonishBelowPct: 80,
+		Groups: store.DefaultGroups(), Categories: groups, PassPct: 90, AdmonishBelowPct: 80,
 		ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 0, Levels: []int{3}, People: true,
 		Scrutineers: demo.Scrutineers, KeyThreshold: 2})
 	if err != nil {

@@ -55,7 +55,7 @@ func (a *app) round(t *testing.T, levels []int, open bool) fixture {
 			peer = c.ID
 		}
 	}
-	id, err := a.store.CreateRound(ctx, 1, store.RoundInput{Title: "测试评议", Year: 2025, Kind: "year_end", Weights: store.Weights{Peer: 40, Public: 60},
+	id, err := a.store.CreateRound(ctx, 1, store.RoundInput{Title: "测试评议", Year: 2025, Kind: "year_end", Groups: store.DefaultGroups(),
 		Categories: groups, PassPct: 90, AdmonishBelowPct: 80, ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5,
 		Scrutineers: demo.Scrutineers, KeyThreshold: 2, Levels: levels, People: true, Organisations: true})
 	if err != nil {
@@ -693,8 +693,8 @@ func TestOpeningAsksFirstNeedsReportsAndFreezes(t *testing.T) {
 	p = office.post(fmt.Sprintf("/rounds/%d/edit", f.id), url.Values{"title": {"改"}, "year": {"2025"}, "kind": {"year_end"}, "w_peer": {"10"}, "w_public": {"90"},
 		"pass_pct": {"90"}, "admonish_below_pct": {"80"}, "reminder_dissatisfied_pct": {"10"}, "admonish_dissatisfied_pct": {"20"}, "min_group_votes": {"5"},
 		"cat_5": {"peer"}, "scrutineers": {"甲"}, "key_threshold": {"1"}})
-	if w, err := a.store.RoundWeights(ctx, f.id); err != nil || w.Peer != 40 {
-		t.Fatalf("weights changed after opening: %+v (status %d)", w, p.status)
+	if g, err := a.store.RoundGroups(ctx, 1, f.id); err != nil || len(g) != 2 || g[0].Weight != 40 {
+		t.Fatalf("groups changed after opening: %+v (status %d)", g, p.status)
 	}
 }
 

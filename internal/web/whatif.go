@@ -9,16 +9,21 @@ import (
 
 	"pingyi/internal/rules"
 	"pingyi/internal/rulescli"
+	"pingyi/internal/store"
 	"pingyi/web/view"
 )
 
 const whatifRows = 5
 
-func defaultWhatIf() view.WhatIfData {
+// defaultWhatIf is the empty form over the township's groups and default weights.
+func defaultWhatIf(groups []store.Group) view.WhatIfData {
 	p := rules.DefaultPolicy()
-	d := view.WhatIfData{Mode: "form", PeerW: "40", PublicW: "60",
+	d := view.WhatIfData{Mode: "form", Groups: groupFields(groups, nil),
 		Pass: itoa(p.PassPct), AdmBelow: itoa(p.AdmonishBelowPct), RemDis: itoa(p.ReminderDissatisfiedPct), AdmDis: itoa(p.AdmonishDissatisfiedPct)}
 	d.Rows = make([]view.WhatIfRow, whatifRows)
+	for i := range d.Rows {
+		d.Rows[i].Counts = map[string][5]string{}
+	}
 	d.JSON = `{
   "groups": {"peer": 40, "public": 60},
   "subjects": [{"id": "王书记", "kind": "person", "village_cadre": true}],
@@ -33,7 +38,12 @@ func defaultWhatIf() view.WhatIfData {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func (s *Server) whatifShow(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, view.WhatIf(s.chrome(r, "试算", "whatif"), defaultWhatIf()))
+	groups, err := s.store.TownshipGroups(r.Context(), currentUser(r).TownshipID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, view.WhatIf(s.chrome(r, "试算", "whatif"), defaultWhatIf(groups)))
 }
 
 // pctField reads a whole percentage 0–100.
@@ -47,7 +57,12 @@ func (s *Server) whatifPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	d := defaultWhatIf()
+	groups, err := s.store.TownshipGroups(r.Context(), currentUser(r).TownshipID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d := defaultWhatIf(groups)
 	var v Validator
 	if f.Get("mode") == "json" {
 		d.Mode, d.JSON = "json", f.Get("scenario")
@@ -68,11 +83,12 @@ func (s *Server) whatifPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	d.PeerW, d.PublicW = f.Get("w_peer"), f.Get("w_public")
 	d.Pass, d.AdmBelow, d.RemDis, d.AdmDis = f.Get("pass_pct"), f.Get("admonish_below_pct"), f.Get("reminder_dissatisfied_pct"), f.Get("admonish_dissatisfied_pct")
-	peerW, ok1 := pctField(d.PeerW)
-	pubW, ok2 := pctField(d.PublicW)
-	v.Check(ok1 && ok2 && peerW+pubW == 100, "weights", "两组权重须为 0–100 的整数,且合计为 100")
+	used := parseGroups(&v, f, d.Groups)
+	weights := map[string]int{}
+	for _, g := range used {
+		weights[g.Key] = g.Weight
+	}
 	var p rules.Policy
 	var okP [4]bool
 	p.PassPct, okP[0] = pctField(d.Pass)
@@ -88,30 +104,33 @@ func (s *Server) whatifPost(w http.ResponseWriter, r *http.Request) {
 		v.Add("policy", "各项标准须为 0–100 的整数")
 	}
 
-	sc := rules.Scenario{Policy: p, Weights: map[string]int{"peer": peerW, "public": pubW}, PriorAdmonishments: map[string]int{}}
+	sc := rules.Scenario{Policy: p, Weights: weights, PriorAdmonishments: map[string]int{}}
 	round := rules.Round{ID: "试算", Year: 1, Tallies: map[string]map[string]rules.Tally{}}
 	names := map[string]bool{}
 	for i := 0; i < whatifRows; i++ {
-		row := view.WhatIfRow{Name: clean(f.Get(fmt.Sprintf("name_%d", i))), Kind: f.Get(fmt.Sprintf("kind_%d", i)), Prior: f.Get(fmt.Sprintf("prior_%d", i))}
-		var peer, pub rules.Tally
+		row := view.WhatIfRow{Name: clean(f.Get(fmt.Sprintf("name_%d", i))), Kind: f.Get(fmt.Sprintf("kind_%d", i)), Prior: f.Get(fmt.Sprintf("prior_%d", i)),
+			Counts: map[string][5]string{}}
+		tallies := map[string]rules.Tally{}
 		any, bad := false, false
-		for j := 0; j < 5; j++ {
-			row.Peer[j] = strings.TrimSpace(f.Get(fmt.Sprintf("peer_%d_%d", i, j+1)))
-			row.Public[j] = strings.TrimSpace(f.Get(fmt.Sprintf("public_%d_%d", i, j+1)))
-			for _, c := range []struct {
-				text string
-				dst  *int64
-			}{{row.Peer[j], &peer[j]}, {row.Public[j], &pub[j]}} {
-				if c.text == "" {
+		for _, g := range d.Groups {
+			var texts [5]string
+			var t rules.Tally
+			for j := range texts {
+				texts[j] = strings.TrimSpace(f.Get(fmt.Sprintf("c_%d_%s_%d", i, g.Key, j+1)))
+				if texts[j] == "" {
 					continue
 				}
-				n, err := strconv.ParseInt(c.text, 10, 64)
+				n, err := strconv.ParseInt(texts[j], 10, 64)
 				if err != nil || n < 0 || n > 1_000_000 {
 					bad = true
 					continue
 				}
-				*c.dst = n
+				t[j] = n
 				any = true
+			}
+			row.Counts[g.Key] = texts
+			if _, in := weights[g.Key]; in {
+				tallies[g.Key] = t
 			}
 		}
 		d.Rows[i] = row
@@ -131,7 +150,7 @@ func (s *Server) whatifPost(w http.ResponseWriter, r *http.Request) {
 			kind = rules.Organisation
 		}
 		sc.Subjects = append(sc.Subjects, rules.Subject{ID: row.Name, Kind: kind})
-		round.Tallies[row.Name] = map[string]rules.Tally{"peer": peer, "public": pub}
+		round.Tallies[row.Name] = tallies
 		prior, _ := strconv.Atoi(row.Prior)
 		sc.PriorAdmonishments[row.Name] = max(0, min(prior, 2))
 	}

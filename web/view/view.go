@@ -42,6 +42,11 @@ func flashRole(kind string) string {
 	return "status"
 }
 
+// GroupField is one rater group on a form: its key, name and the weight typed for it.
+type GroupField struct {
+	Key, Name, Weight string
+}
+
 // Errors maps a form field to its message.
 type Errors map[string]string
 
