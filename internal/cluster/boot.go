@@ -253,7 +253,7 @@ func meetingRound(ctx context.Context, st *store.Store, tid int64, codes int) (i
 		roster += c.RaterCount
 	}
 	id, err := st.CreateRound(ctx, tid, store.RoundInput{Title: "2026 年度述职评议(全县同日)", Year: 2026, Kind: "year_end",
-		Weights: store.Weights{Peer: 40, Public: 60}, Categories: groups, PassPct: 90, AdmonishBelowPct: 80,
+		Groups: store.DefaultGroups(), Categories: groups, PassPct: 90, AdmonishBelowPct: 80,
 		ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5,
 		Scrutineers: demo.Scrutineers, KeyThreshold: 2, Levels: []int{1, 2, 3, 4}, People: true, Organisations: true})
 	if err != nil {

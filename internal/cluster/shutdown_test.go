@@ -196,7 +196,7 @@ func openRound(t *testing.T, st *store.Store) (int64, string) {
 	for _, c := range cats {
 		groups[c.ID] = c.DefaultGroup
 	}
-	id, err := st.CreateRound(ctx, town.ID, store.RoundInput{Title: "停机测试", Year: 2026, Kind: "special", Weights: store.Weights{Peer: 40, Public: 60},
+	id, err := st.CreateRound(ctx, town.ID, store.RoundInput{Title: "停机测试", Year: 2026, Kind: "special", Groups: store.DefaultGroups(),
 		Categories: groups, PassPct: 90, AdmonishBelowPct: 80, ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5,
 		Scrutineers: demo.Scrutineers, KeyThreshold: 2, Levels: []int{1}, People: true, Organisations: true})
 	if err != nil {
