@@ -73,7 +73,7 @@ func ManifestPath(archive string) string { return archive + ".manifest.json" }
 // manifest. The database may be in use: pg_dump reads one consistent snapshot.
 func Backup(ctx context.Context, dsn, archive string) (Manifest, error) {
 	m := Manifest{Format: Format, CreatedAt: time.Now().UTC().Truncate(time.Second), File: filepath.Base(archive)}
-	conn, err := pgx.Connect(ctx, dsn)
+	conn, err := pgx.Connect(ctx, withoutPool(dsn))
 	if err != nil {
 		return m, fmt.Errorf("backup: connect: %w", err)
 	}
@@ -165,7 +165,7 @@ func Restore(ctx context.Context, dsn, archive string) (RestoreResult, error) {
 	if err := verify(archive, m); err != nil {
 		return res, err
 	}
-	conn, err := pgx.Connect(ctx, dsn)
+	conn, err := pgx.Connect(ctx, withoutPool(dsn))
 	if err != nil {
 		return res, fmt.Errorf("backup: connect: %w", err)
 	}
@@ -199,7 +199,7 @@ func Restore(ctx context.Context, dsn, archive string) (RestoreResult, error) {
 		return res, fmt.Errorf("backup: pg_restore (nothing was restored): %v: %s", err, strings.TrimSpace(out.String()))
 	}
 	// pg_restore leaves the statistics empty: plans would be poor until autovacuum ran.
-	if conn, err := pgx.Connect(ctx, dsn); err == nil {
+	if conn, err := pgx.Connect(ctx, withoutPool(dsn)); err == nil {
 		conn.Exec(ctx, `ANALYZE`)
 		conn.Close(ctx)
 	}
@@ -307,6 +307,23 @@ func libpq(dsn string) (string, []string) {
 	}
 	u.RawQuery = q.Encode()
 	return u.String(), env
+}
+
+// withoutPool drops pgxpool's own parameters (pool_max_conns, …), which a single
+// connection would send to the server as settings.
+func withoutPool(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.RawQuery == "" {
+		return dsn
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.HasPrefix(k, "pool_") {
+			q.Del(k)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 type countWriter struct{ n int64 }

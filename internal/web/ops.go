@@ -41,9 +41,6 @@ func newOps(st *store.Store) *opsState {
 	return &opsState{metrics: m}
 }
 
-// Metrics is the server's metrics (the fault and cluster harnesses read them too).
-func (s *Server) Metrics() *metrics.Metrics { return s.ops.metrics }
-
 // UseStandby sends the public pages (公示, 三公开) to a standby's store while mon finds it
 // fresh enough, and to the primary otherwise; the metrics follow mon's checks. Call it
 // before serving and before mon runs.
