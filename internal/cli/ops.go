@@ -76,6 +76,7 @@ func clusterCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	clients := fs.Int("clients", 64, "phones casting at once")
 	visitors := fs.Int("visitors", 8, "public page readers at once")
 	noKill := fs.Bool("no-kill", false, "keep both replicas alive")
+	direct := fs.Bool("direct", false, "replicas connect to the primary without PgBouncer")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -85,7 +86,7 @@ func clusterCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return 1
 	}
 	res, err := cluster.Run(ctx, cluster.Options{Binary: bin, Townships: *townships, Raters: *raters, Clients: *clients,
-		Visitors: *visitors, Durable: true, NoKill: *noKill, Backup: true, Log: stdout})
+		Visitors: *visitors, Durable: true, NoKill: *noKill, Direct: *direct, Backup: true, Log: stdout})
 	if err != nil {
 		fmt.Fprintln(stderr, "pingyi cluster:", err)
 		return 1

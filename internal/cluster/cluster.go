@@ -54,6 +54,8 @@ type Options struct {
 	Durable bool
 	// NoKill keeps both replicas alive (to compare figures).
 	NoKill bool
+	// Direct connects the replicas to the primary without PgBouncer (to see what it costs).
+	Direct bool
 	// Backup, after the day, backs the county's database up and restores it into a new
 	// database, and reports the archive's size and the times.
 	Backup bool
@@ -161,6 +163,7 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 		return res, err
 	}
 	defer c.stop()
+	c.direct = opt.Direct
 
 	start := time.Now()
 	if err := c.seed(ctx, opt.Townships); err != nil {
@@ -432,6 +435,7 @@ type cluster struct {
 	apps             []*app
 	logf             func(string, ...any)
 	standbyURL       string
+	direct           bool
 }
 
 func (c *cluster) bouncerURL() string {
@@ -439,8 +443,12 @@ func (c *cluster) bouncerURL() string {
 }
 
 func (c *cluster) appEnv() []string {
+	db := c.bouncerURL() + "&pool_max_conns=16"
+	if c.direct {
+		db = c.primary.URL("pingyi") + "&pool_max_conns=16"
+	}
 	return []string{
-		"DATABASE_URL=" + c.bouncerURL() + "&pool_max_conns=16",
+		"DATABASE_URL=" + db,
 		"PINGYI_REPLICA_URL=" + c.standbyURL,
 		"PINGYI_LOG_FORMAT=json", "PINGYI_LOG_LEVEL=info",
 	}
