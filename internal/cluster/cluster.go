@@ -87,6 +87,10 @@ type Result struct {
 	BackupSize              int64
 	BackupTook, RestoreTook time.Duration
 	RestoredSame, BackedUp  bool
+	// LagFallback and DownFallback: with the standby's replay paused past the maximum lag,
+	// and with the standby stopped, the public pages came from the primary (and, once it
+	// caught up, from the standby again).
+	LagFallback, DownFallback bool
 }
 
 // Line is the summary `make cluster-test` prints last.
@@ -120,6 +124,8 @@ func (r Result) Problems() []string {
 	add(r.StandbyReadsMetric > 0, "the surviving replica's metrics count no public page read from the standby")
 	add(r.PublicErrors == 0, "%d public page requests failed", r.PublicErrors)
 	add(!r.BackedUp || r.RestoredSame, "the restored copy of the county differs from the original")
+	add(r.LagFallback, "with the standby too far behind, a public page did not come from the primary (or not from the standby once it caught up)")
+	add(r.DownFallback, "with the standby stopped, a public page did not come from the primary")
 	return p
 }
 
@@ -308,6 +314,10 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 	if res.StandbyReadsMetric, err = standbyReads(ctx, alive.base); err != nil {
 		return res, err
 	}
+	if err := c.standbyFallbacks(ctx, alive.base, public[0], &res); err != nil {
+		return res, fmt.Errorf("standby fallbacks: %w", err)
+	}
+	logf("standby paused past the maximum lag, then stopped: public pages from the primary (%v, %v)", res.LagFallback, res.DownFallback)
 	for _, a := range c.apps {
 		a.stop()
 	}
@@ -450,6 +460,8 @@ func (c *cluster) appEnv() []string {
 	return []string{
 		"DATABASE_URL=" + db,
 		"PINGYI_REPLICA_URL=" + c.standbyURL,
+		// Short enough that the run can show the fallback when the standby falls behind.
+		"PINGYI_REPLICA_MAX_LAG=2s",
 		"PINGYI_LOG_FORMAT=json", "PINGYI_LOG_LEVEL=info",
 	}
 }
