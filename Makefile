@@ -3,7 +3,7 @@ SHELL := /bin/bash
 BIN := bin/pingyi
 GO_FILES := $(shell find cmd internal migrations web -name '*.go' -o -name '*.sql' -o -name '*.templ' -o -name '*.css' -o -name '*.js' 2>/dev/null)
 
-.PHONY: run test bench faults cluster-test fuzz generate build vet clean-data
+.PHONY: run test bench faults cluster-test fuzz generate build vet lint clean-data
 
 build: $(BIN)
 
@@ -47,6 +47,22 @@ cluster-test: $(BIN)
 FUZZTIME ?= 60s
 fuzz:
 	go test -run '^$$' -fuzz FuzzEvaluate -fuzztime $(FUZZTIME) ./internal/rulescli/
+
+## vet: go vet over every package.
+vet:
+	go vet ./...
+
+## lint: gofmt, go vet, staticcheck, generated templ files and go.mod as committed.
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := bin/staticcheck-$(STATICCHECK_VERSION)
+lint: $(STATICCHECK)
+	@.ci/lint $(STATICCHECK)
+
+# staticcheck 2026.2.2 is module version v0.8.2; built into bin/ so go.mod stays the app's.
+$(STATICCHECK):
+	@mkdir -p bin
+	GOBIN=$(CURDIR)/bin/.staticcheck go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv bin/.staticcheck/staticcheck $@ && rmdir bin/.staticcheck
 
 ## generate: regenerate templ components (generated files are committed).
 generate:

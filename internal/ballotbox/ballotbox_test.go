@@ -108,12 +108,12 @@ func TestSealAndOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := Ballot{CategoryID: 12, Marks: []Mark{{SubjectID: 30, Level: 4}, {SubjectID: 5, Level: 1, Criteria: [5]uint8{1, 2, 3, 4, 0}}, {SubjectID: 9, Level: 5}}}
+	b := Ballot{CategoryID: 12, Marks: []Mark{{SubjectID: 30, Choice: 4}, {SubjectID: 5, Choice: 1, Criteria: [5]uint8{1, 2, 3, 4, 0}}, {SubjectID: 9, Choice: 5}}}
 	enc, ct, err := sealer.Seal(b, "R1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc2, ct2, _ := sealer.Seal(Ballot{CategoryID: 3, Marks: []Mark{{SubjectID: 30, Level: 1}, {SubjectID: 5, Level: 1}, {SubjectID: 9, Level: 1}}}, "R2")
+	enc2, ct2, _ := sealer.Seal(Ballot{CategoryID: 3, Marks: []Mark{{SubjectID: 30, Choice: 1}, {SubjectID: 5, Choice: 1}, {SubjectID: 9, Choice: 1}}}, "R2")
 	if len(ct) != len(ct2) || len(enc) != len(enc2) {
 		t.Fatalf("sealed sizes differ with the choices: %d/%d", len(ct), len(ct2))
 	}
@@ -128,8 +128,8 @@ func TestSealAndOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.CategoryID != 12 || len(got.Marks) != 3 || got.Marks[0] != (Mark{SubjectID: 5, Level: 1, Criteria: [5]uint8{1, 2, 3, 4, 0}}) ||
-		got.Marks[1] != (Mark{SubjectID: 9, Level: 5}) || got.Marks[2] != (Mark{SubjectID: 30, Level: 4}) {
+	if got.CategoryID != 12 || len(got.Marks) != 3 || got.Marks[0] != (Mark{SubjectID: 5, Choice: 1, Criteria: [5]uint8{1, 2, 3, 4, 0}}) ||
+		got.Marks[1] != (Mark{SubjectID: 9, Choice: 5}) || got.Marks[2] != (Mark{SubjectID: 30, Choice: 4}) {
 		t.Fatalf("opened %+v", got)
 	}
 	if _, err := op.Open(8, "R1", enc, ct); !errors.Is(err, ErrBadBallot) {
@@ -149,7 +149,7 @@ func BenchmarkSeal(b *testing.B) {
 	sealer, _ := NewSealer(1, key.PublicKey)
 	ballot := Ballot{CategoryID: 1}
 	for i := 0; i < 30; i++ {
-		ballot.Marks = append(ballot.Marks, Mark{SubjectID: int64(i + 1), Level: 2})
+		ballot.Marks = append(ballot.Marks, Mark{SubjectID: int64(i + 1), Choice: 2})
 	}
 	for b.Loop() {
 		if _, _, err := sealer.Seal(ballot, "RECEIPT12345"); err != nil {
@@ -163,7 +163,7 @@ func BenchmarkOpen(b *testing.B) {
 	sealer, _ := NewSealer(1, key.PublicKey)
 	ballot := Ballot{CategoryID: 1}
 	for i := 0; i < 100; i++ {
-		ballot.Marks = append(ballot.Marks, Mark{SubjectID: int64(i + 1), Level: 2})
+		ballot.Marks = append(ballot.Marks, Mark{SubjectID: int64(i + 1), Choice: 2})
 	}
 	enc, ct, _ := sealer.Seal(ballot, "RECEIPT12345")
 	op, _ := key.Open(shares[:2])

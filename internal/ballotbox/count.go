@@ -3,6 +3,8 @@ package ballotbox
 import (
 	"errors"
 	"fmt"
+
+	"pingyi/internal/rules"
 )
 
 // Sealed is a ballot as stored: its receipt and its sealed content.
@@ -12,12 +14,12 @@ type Sealed struct {
 	Sealed  []byte
 }
 
-// Count is what an opened box held: per subject and group, the number of marks at each
-// level (index level−1; index 4 is abstain). Nothing is counted per rater category: a
-// category with one rater would give that rater's ballot away.
+// Count is what an opened box held: per subject and group, the tally of its marks.
+// Nothing is counted per rater category: a category with one rater would give that
+// rater's ballot away.
 type Count struct {
 	Ballots int
-	Tallies map[int64]map[string][5]int64
+	Tallies map[int64]map[string]rules.Tally
 }
 
 // ErrForeignBallot means an opened ballot names a category or subject the round does not
@@ -29,11 +31,11 @@ var ErrForeignBallot = errors.New("ballotbox: ballot does not match the round")
 // mark every subject exactly once. The opened ballots are counted and dropped at once:
 // nothing but the totals leaves this function.
 func (o *Opener) Tally(roundID int64, box []Sealed, groupOf map[int64]string, subjects []int64) (Count, error) {
-	c := Count{Tallies: map[int64]map[string][5]int64{}}
+	c := Count{Tallies: map[int64]map[string]rules.Tally{}}
 	known := map[int64]bool{}
 	for _, id := range subjects {
 		known[id] = true
-		c.Tallies[id] = map[string][5]int64{}
+		c.Tallies[id] = map[string]rules.Tally{}
 	}
 	for i, s := range box {
 		b, err := o.Open(roundID, s.Receipt, s.Enc, s.Sealed)
@@ -45,11 +47,11 @@ func (o *Opener) Tally(roundID int64, box []Sealed, groupOf map[int64]string, su
 			return Count{}, fmt.Errorf("ballot %d of %d: %w", i+1, len(box), ErrForeignBallot)
 		}
 		for j, m := range b.Marks {
-			if !known[m.SubjectID] || m.Level < 1 || m.Level > 5 || (j > 0 && b.Marks[j-1].SubjectID == m.SubjectID) {
+			if !known[m.SubjectID] || !m.Choice.Valid() || (j > 0 && b.Marks[j-1].SubjectID == m.SubjectID) {
 				return Count{}, fmt.Errorf("ballot %d of %d: %w", i+1, len(box), ErrForeignBallot)
 			}
 			t := c.Tallies[m.SubjectID][group]
-			t[m.Level-1]++
+			t[m.Choice.Index()]++
 			c.Tallies[m.SubjectID][group] = t
 		}
 		c.Ballots++

@@ -10,17 +10,19 @@ import (
 	"strconv"
 
 	"github.com/cloudflare/circl/kem"
+
+	"pingyi/internal/rules"
 )
 
 // Criteria is how many criteria a subject may be rated on beside its overall rating
 // (三争创: 五个好 / 五个有 / 五带头).
 const Criteria = 5
 
-// Mark is a rater's choice for one subject: the overall Level (1–4 of the method's
-// scale, or 5 for abstain) and optional criteria ratings (0: not rated).
+// Mark is a rater's choice for one subject: the overall Choice (a level of the scale, or
+// abstain) and optional criteria ratings (0: not rated).
 type Mark struct {
 	SubjectID int64
-	Level     uint8
+	Choice    rules.Choice
 	Criteria  [Criteria]uint8
 }
 
@@ -53,7 +55,7 @@ func (b Ballot) Plaintext() []byte {
 	binary.BigEndian.PutUint16(out[9:], uint16(len(marks)))
 	for _, m := range marks {
 		out = binary.BigEndian.AppendUint64(out, uint64(m.SubjectID))
-		out = append(out, m.Level)
+		out = append(out, uint8(m.Choice))
 		out = append(out, m.Criteria[:]...)
 	}
 	return out
@@ -71,7 +73,7 @@ func decode(p []byte) (Ballot, error) {
 	for i := range b.Marks {
 		q := p[headerSize+i*markSize:]
 		b.Marks[i].SubjectID = int64(binary.BigEndian.Uint64(q))
-		b.Marks[i].Level = q[8]
+		b.Marks[i].Choice = rules.Choice(q[8])
 		copy(b.Marks[i].Criteria[:], q[9:9+Criteria])
 	}
 	return b, nil

@@ -29,6 +29,7 @@ import (
 	"pingyi/internal/config"
 	"pingyi/internal/demo"
 	"pingyi/internal/pglocal"
+	"pingyi/internal/rules"
 	"pingyi/internal/store"
 	"pingyi/internal/voting"
 	"pingyi/internal/web"
@@ -400,7 +401,7 @@ func resultsPage(ctx context.Context, st *store.Store, out io.Writer) error {
 				}
 				marks := make([]ballotbox.Mark, len(subs))
 				for k, s := range subs {
-					marks[k] = ballotbox.Mark{SubjectID: s.ID, Level: uint8(1 + (i+k)%5)}
+					marks[k] = ballotbox.Mark{SubjectID: s.ID, Choice: rules.Choice(1 + (i+k)%5)}
 				}
 				ci, err := st.Code(ctx, slips[i].Code)
 				if err == nil {

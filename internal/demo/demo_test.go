@@ -6,6 +6,7 @@ import (
 
 	"pingyi/internal/demo"
 	"pingyi/internal/pgtest"
+	"pingyi/internal/rules"
 	"pingyi/internal/store"
 )
 
@@ -29,12 +30,15 @@ func TestDemoTownshipAndHistory(t *testing.T) {
 	if len(rounds) != 2 || rounds[0].Status != store.StatusDraft || rounds[1].Status != store.StatusPublished {
 		t.Fatalf("demo rounds %+v", rounds)
 	}
-	res, _ := st.Results(ctx, town.ID, rounds[1].ID)
-	outcomes := map[string]int{}
+	res, err := st.Results(ctx, town.ID, rounds[1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outcomes := map[rules.Outcome]int{}
 	for _, r := range res {
 		outcomes[r.Outcome]++
 	}
-	if outcomes["pass"] == 0 || outcomes["reminder"] == 0 || outcomes["admonishment"] == 0 {
+	if outcomes[rules.Pass] == 0 || outcomes[rules.Reminder] == 0 || outcomes[rules.Admonishment] == 0 {
 		t.Fatalf("the 2024 demo round should show every outcome, got %v", outcomes)
 	}
 	// The 2025 draft waits for 小漩村's reports only.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"pingyi/internal/ballotbox"
+	"pingyi/internal/rules"
 	"pingyi/internal/store"
 	"pingyi/internal/voting"
 )
@@ -81,7 +82,7 @@ func LoadRounds(ctx context.Context, st *store.Store) (bool, error) {
 		}
 		marks := make([]ballotbox.Mark, len(subs))
 		for k, s := range subs {
-			marks[k] = ballotbox.Mark{SubjectID: s.ID, Level: uint8(vote(rng, k))}
+			marks[k] = ballotbox.Mark{SubjectID: s.ID, Choice: rules.Choice(vote(rng, k))}
 		}
 		ci, err := st.Code(ctx, slip.Code)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"pingyi/internal/ballotbox"
+	"pingyi/internal/rules"
 	"pingyi/internal/store"
 	"pingyi/internal/voting"
 )
@@ -289,7 +290,7 @@ func demoRound(ctx context.Context, st *store.Store, tid int64, in store.RoundIn
 			if weak(s) {
 				level = poor[i%10]
 			}
-			marks[k] = ballotbox.Mark{SubjectID: s.ID, Level: uint8(level)}
+			marks[k] = ballotbox.Mark{SubjectID: s.ID, Choice: rules.Choice(level)}
 		}
 		ci, err := st.Code(ctx, slip.Code)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"pingyi/internal/ballotbox"
+	"pingyi/internal/rules"
 	"pingyi/internal/store"
 	"pingyi/internal/voting"
 )
@@ -284,7 +285,7 @@ func RunRound(ctx context.Context, st *store.Store, townID int64, spec RoundSpec
 		}
 		marks := make([]ballotbox.Mark, len(subs))
 		for k, s := range subs {
-			marks[k] = ballotbox.Mark{SubjectID: s.ID, Level: uint8(spec.Vote(rng, k, s))}
+			marks[k] = ballotbox.Mark{SubjectID: s.ID, Choice: rules.Choice(spec.Vote(rng, k, s))}
 		}
 		ci, err := st.Code(ctx, slip.Code)
 		if err != nil {

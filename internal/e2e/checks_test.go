@@ -36,3 +36,18 @@ func TestHTMLCheckerFindsErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestExemptionsSayWhy: an accessibility or validity finding may only be tolerated with
+// the reason and who fixes it written beside it.
+func TestExemptionsSayWhy(t *testing.T) {
+	for _, e := range axeExemptions {
+		if strings.TrimSpace(e.why) == "" || e.path == nil {
+			t.Errorf("axe exemption for %q has no page or no reason", e.rule)
+		}
+	}
+	for _, e := range htmlExemptions {
+		if strings.TrimSpace(e.why) == "" || e.path == nil {
+			t.Errorf("HTML exemption for %q has no page or no reason", e.message)
+		}
+	}
+}

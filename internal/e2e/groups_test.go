@@ -16,6 +16,7 @@ import (
 
 	"pingyi/internal/ballotbox"
 	"pingyi/internal/demo"
+	"pingyi/internal/rules"
 	"pingyi/internal/store"
 	"pingyi/internal/voting"
 )
@@ -133,21 +134,21 @@ func TestThreeGroupsRound(t *testing.T) {
 	}
 	seen := map[string]int{}
 	for _, sl := range slips {
-		level := uint8(1)
+		level := rules.Excellent
 		switch sl.Category {
 		case "群众代表":
-			level = 2
+			level = rules.Competent
 		case "村民代表":
 			if seen[sl.Category] < 2 {
-				level = 4
+				level = rules.Incompetent
 			} else {
-				level = 2
+				level = rules.Competent
 			}
 		}
 		seen[sl.Category]++
 		marks := make([]ballotbox.Mark, len(subs))
 		for i, s := range subs {
-			marks[i] = ballotbox.Mark{SubjectID: s.ID, Level: level}
+			marks[i] = ballotbox.Mark{SubjectID: s.ID, Choice: level}
 		}
 		ci, err := st.Code(bg, sl.Code)
 		if err != nil {

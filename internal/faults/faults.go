@@ -32,6 +32,7 @@ import (
 	"pingyi/internal/ballotbox"
 	"pingyi/internal/demo"
 	"pingyi/internal/pglocal"
+	"pingyi/internal/rules"
 	"pingyi/internal/store"
 	"pingyi/internal/voting"
 )
@@ -305,7 +306,7 @@ func Run(ctx context.Context, opt Options) (Result, error) {
 			continue
 		}
 		for i, m := range b.Marks {
-			if m.Level != want[i] {
+			if m.Choice != rules.Choice(want[i]) {
 				res.Wrong++
 				break
 			}

@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// Commitments (双承诺, method.md §8): how far each item of a commitment is done, and
-// whether it is on schedule, on a day the caller names. Like the rest of the package it
+// Commitments (双承诺: a village Party branch's annual commitment to the township Party
+// committee, and the committee's to the residents): how far each item of a commitment
+// is done, and whether it is on schedule, on a day the caller names. Like the rest of the package it
 // has no clock: the day is always a parameter.
 
 // ItemStatus is a commitment item's state on a given day (践诺情况).

@@ -1,7 +1,10 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 )
 
@@ -15,7 +18,7 @@ const (
 	Organisation Kind = "organisation"
 )
 
-// Outcome is the result of one round for one subject (method.md §4).
+// Outcome is the result of one round for one subject, as Decide sets it.
 type Outcome string
 
 // Outcomes, from best to worst; NoResult (无有效票) stands apart.
@@ -66,7 +69,10 @@ const (
 	AdmonishmentTalk TalkKind = "admonishment" // 诫勉谈话
 )
 
-// Award is one of the 三争创 rewards of method.md §6, listed in this order.
+// Award is one of the 三争创 rewards of n consecutive 优 years, listed in this order:
+// n ≥ 1 township commendation; n ≥ 2 county recommendation and, for a village cadre,
+// pay +10% the next year; n ≥ 3 reserve cadre (a person) and, for a village cadre, the
+// civil-service or open-selection recommendation.
 type Award string
 
 // Awards.
@@ -95,7 +101,11 @@ func (a Award) Label() string {
 	return string(a)
 }
 
-// Decide applies the thresholds to one subject's rates and says why, in Chinese.
+// Decide applies the thresholds to one subject's rates and says why, in Chinese:
+// 诫勉谈话 (Admonishment) if S < AdmonishBelowPct or D ≥ AdmonishDissatisfiedPct;
+// otherwise 提醒谈话 (Reminder) if S < PassPct or D ≥ ReminderDissatisfiedPct; otherwise
+// 合格 (Pass). Without a weighted result it is 无有效票 (NoResult). The comparisons are
+// exact: 9 valid votes of 10 satisfied is 90% and passes, 89.999…% does not.
 func Decide(p Policy, r Rates) (Outcome, []string) {
 	if !r.HasResult() {
 		return NoResult, []string{"无有效票,不作评定"}
@@ -180,7 +190,10 @@ type RoundResult struct {
 	Results []SubjectResult
 }
 
-// SubjectYear is one subject's standing in one year (method.md §5–§6).
+// SubjectYear is one subject's standing in one year: eligible unless it had two or more
+// reminder talks, or any admonishment talk, that year (rounds' and hand-recorded alike);
+// Excellent (一年一优) when, besides, its rank is within TopRank and every round of the
+// year with a result passed (at least one); Streak counts consecutive Excellent years.
 type SubjectYear struct {
 	Subject       string
 	Rank          int // 0: not ranked
@@ -206,7 +219,8 @@ type Evaluation struct {
 }
 
 // Validate reports the first thing wrong with the scenario as an *InputError: English for
-// the CLI's stderr line, Chinese for the what-if page.
+// the CLI's stderr line, Chinese for the what-if page. The same scenario always names
+// the same fault, whatever the order of its maps.
 func (sc Scenario) Validate() error {
 	if err := sc.Policy.Validate(); err != nil {
 		return err
@@ -254,45 +268,56 @@ func (sc Scenario) Validate() error {
 				return Within(fmt.Sprintf("round %q", r.ID), fmt.Sprintf("评议「%s」", r.ID), err)
 			}
 		}
-		for subj, groups := range r.Tallies {
-			if !known[subj] {
-				return bad("round %q: unknown subject %q", "评议「%s」:票数中的对象「%s」不在 subjects 中", r.ID, subj)
+		// Subjects in their order and groups in name order (map order only on the error
+		// path, sorted), so a scenario with several faults always names the same one.
+		groupNames := sortedKeys(w)
+		for _, s := range sc.Subjects {
+			groups, ok := r.Tallies[s.ID]
+			if !ok {
+				continue
 			}
-			for g, t := range groups {
+			for g := range groups {
 				if _, ok := w[g]; !ok {
-					return bad("round %q: subject %q: unknown group %q", "评议「%s」:对象「%s」:计票组「%s」不在 groups 中", r.ID, subj, g)
+					g, _ = firstKey(groups, func(g string) bool { _, ok := w[g]; return !ok })
+					return bad("round %q: subject %q: unknown group %q", "评议「%s」:对象「%s」:计票组「%s」不在 groups 中", r.ID, s.ID, g)
 				}
-				for _, c := range t {
+			}
+			for _, g := range groupNames {
+				for _, c := range groups[g] {
 					if c < 0 {
-						return bad("round %q: subject %q: group %q: negative count %d", "评议「%s」:对象「%s」:计票组「%s」:票数不能为负数(%d)", r.ID, subj, g, c)
+						return bad("round %q: subject %q: group %q: negative count %d", "评议「%s」:对象「%s」:计票组「%s」:票数不能为负数(%d)", r.ID, s.ID, g, c)
 					}
 					if c > 1<<40 {
-						return bad("round %q: subject %q: group %q: count %d is too large", "评议「%s」:对象「%s」:计票组「%s」:票数 %d 过大", r.ID, subj, g, c)
+						return bad("round %q: subject %q: group %q: count %d is too large", "评议「%s」:对象「%s」:计票组「%s」:票数 %d 过大", r.ID, s.ID, g, c)
 					}
 				}
 			}
 		}
+		if subj, ok := firstKey(r.Tallies, func(id string) bool { return !known[id] }); ok {
+			return bad("round %q: unknown subject %q", "评议「%s」:票数中的对象「%s」不在 subjects 中", r.ID, subj)
+		}
 	}
-	for y, ranks := range sc.Ranks {
+	for _, y := range sortedKeys(sc.Ranks) {
+		ranks := sc.Ranks[y]
 		if y < 1 || y > 9999 {
 			return bad("ranks: year %d is out of range", "排名(ranks):年度 %d 超出范围", y)
 		}
-		for subj, rank := range ranks {
-			if !known[subj] {
-				return bad("ranks %d: unknown subject %q", "%d 年排名:对象「%s」不在 subjects 中", y, subj)
+		for _, s := range sc.Subjects {
+			if rank, ok := ranks[s.ID]; ok && rank < 1 {
+				return bad("ranks %d: subject %q: rank must be at least 1, got %d", "%d 年排名:对象「%s」的名次至少为 1,现为 %d", y, s.ID, rank)
 			}
-			if rank < 1 {
-				return bad("ranks %d: subject %q: rank must be at least 1, got %d", "%d 年排名:对象「%s」的名次至少为 1,现为 %d", y, subj, rank)
-			}
+		}
+		if subj, ok := firstKey(ranks, func(id string) bool { return !known[id] }); ok {
+			return bad("ranks %d: unknown subject %q", "%d 年排名:对象「%s」不在 subjects 中", y, subj)
 		}
 	}
-	for id, k := range sc.PriorAdmonishments {
-		if !known[id] {
-			return bad("prior admonishments: unknown subject %q", "此前诫勉次数:对象「%s」不在 subjects 中", id)
+	for _, s := range sc.Subjects {
+		if k := sc.PriorAdmonishments[s.ID]; k < 0 {
+			return bad("prior admonishments: subject %q: must not be negative", "此前诫勉次数:对象「%s」的次数不能为负数", s.ID)
 		}
-		if k < 0 {
-			return bad("prior admonishments: subject %q: must not be negative", "此前诫勉次数:对象「%s」的次数不能为负数", id)
-		}
+	}
+	if id, ok := firstKey(sc.PriorAdmonishments, func(id string) bool { return !known[id] }); ok {
+		return bad("prior admonishments: unknown subject %q", "此前诫勉次数:对象「%s」不在 subjects 中", id)
 	}
 	for i, t := range sc.Talks {
 		if !known[t.Subject] {
@@ -308,6 +333,25 @@ func (sc Scenario) Validate() error {
 	return nil
 }
 
+// sortedKeys is m's keys in order.
+func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K { return slices.Sorted(maps.Keys(m)) }
+
+// firstKey is the smallest key of m for which bad holds, so that what Validate reports
+// never depends on map order. It sorts only when some key is bad: a valid scenario
+// costs no allocation here.
+func firstKey[V any](m map[string]V, bad func(string) bool) (string, bool) {
+	for k := range m {
+		if bad(k) {
+			for _, k := range sortedKeys(m) {
+				if bad(k) {
+					return k, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
 // yearFacts accumulates what one subject did in one year.
 type yearFacts struct {
 	present       bool
@@ -317,7 +361,10 @@ type yearFacts struct {
 	admonishments int
 }
 
-// Evaluate validates the scenario and applies the method to it.
+// Evaluate validates the scenario and applies the method to it: each round's subjects
+// are weighed and decided, consecutive 诫勉谈话 escalate (k ≥ 2 a document, k ≥ 3 a
+// referral; any other outcome resets k, a round the subject was not in does not), and
+// each year with data gets every subject's eligibility, 优 and awards.
 func Evaluate(sc Scenario) (Evaluation, error) {
 	if err := sc.Validate(); err != nil {
 		return Evaluation{}, err
@@ -472,7 +519,7 @@ func standing(sc Scenario, y int, s Subject, f *yearFacts) SubjectYear {
 	return sy
 }
 
-// awards lists the rewards of a streak of n 优 years, in the order of rules-cli.md.
+// awards lists the rewards of a streak of n 优 years, in the order of the Award constants.
 func awards(s Subject, n int, reasons []string) ([]Award, []string) {
 	villageCadre := s.Kind == Person && s.VillageCadre
 	var a []Award

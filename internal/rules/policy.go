@@ -1,7 +1,8 @@
 package rules
 
-// Policy holds a round's thresholds in whole percent (method.md §4) and the rank that
-// counts as 进三 (§6). A round stores the values in force when it opened.
+// Policy holds a round's thresholds in whole percent, as Decide applies them, and the
+// annual rank that counts as 进三 for the 优 year (top_rank or better). A round stores
+// the values in force when it opened.
 type Policy struct {
 	PassPct                 int `json:"pass_pct"`                  // 满意率达到 90% 方为合格
 	AdmonishBelowPct        int `json:"admonish_below_pct"`        // 满意率不足 80% 诫勉谈话
@@ -47,7 +48,8 @@ func ValidateWeights(w map[string]int) error {
 		return bad("at least one rater group is required", "至少需要一个计票组(groups)")
 	}
 	sum := 0
-	for g, v := range w {
+	for _, g := range sortedKeys(w) { // in order: the same weights name the same fault
+		v := w[g]
 		if g == "" {
 			return bad("a group name must not be empty", "计票组名称不能为空")
 		}

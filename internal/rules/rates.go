@@ -1,6 +1,30 @@
-// Package rules applies the 一述双评 method (shared/spec/method.md §3–§6) exactly:
-// tallies become weighted satisfaction rates, rates become outcomes at the policy
-// thresholds, consecutive outcomes escalate, and yearly results become awards.
+// Package rules applies the 一述双评 method exactly. The product states the same rules
+// in Chinese on its 评议办法 page (/method, web/view/method.templ); in short:
+//
+//   - Rates (Weigh). Each rater group g counts levels 1–4 and abstentions for a subject.
+//     Abstentions are not valid votes. With n_g = c1+c2+c3+c4 valid votes, the group's
+//     satisfaction is s_g = (c1+c2)/n_g and its dissatisfaction d_g = c4/n_g. The
+//     subject's S and D weigh them by the groups' whole-percent weights over the groups
+//     with at least one valid vote, renormalised: S = Σ w_g·s_g / Σ w_g, likewise D. No
+//     valid vote in any group: no result (无有效票).
+//   - Outcome (Decide), at the policy's thresholds (default 90 / 80 / 10 / 20):
+//     诫勉谈话 if S < admonish_below or D ≥ admonish_dissatisfied; otherwise 提醒谈话 if
+//     S < pass or D ≥ reminder_dissatisfied; otherwise 合格. 以上/达到 include the number
+//     itself, 不足 excludes it, and every comparison is exact.
+//   - Escalation (Evaluate). k counts the consecutive rounds a subject took part in that
+//     ended in 诫勉谈话 (any other outcome, no result included, resets it; a round it
+//     was not in does not): k ≥ 2 issues an admonishment document (诫勉文件), k ≥ 3 refers
+//     it for organisational handling (组织处理).
+//   - Eligibility: in a calendar year, two or more reminder talks, or any admonishment
+//     talk, from rounds or recorded by hand, cancel all award eligibility for that year.
+//   - Awards (三争创). A year is 优 when the subject's annual performance rank is within
+//     top_rank (default 3; competition ranking, 1, 2, 2, 4), every round of the year
+//     with a result is 合格 and there is at least one, and it keeps its eligibility.
+//     n consecutive 优 years (a year without data breaks the run) give: n ≥ 1 township
+//     commendation; n ≥ 2 county recommendation, and a village cadre's pay +10% next
+//     year; n ≥ 3 reserve cadre (persons), and for a village cadre a recommendation for
+//     the civil-service exam or open selection into the township leadership.
+//   - Commitments (Assess): an item's progress and status on a given day.
 //
 // It is pure: standard library only, no I/O, no clock, no database. Every number on
 // the way from counts to a decision is an exact rational (math/big); nothing is float.
@@ -14,8 +38,9 @@ import (
 	"sort"
 )
 
-// Level indexes a Tally. The four levels are labelled by subject kind (method.md §3):
+// Level indexes a Tally. The four levels are labelled by subject kind:
 // 优秀/称职/基本称职/不称职 for persons, 非常满意/满意/基本满意/不满意 for organisations.
+// Levels 1 and 2 count as satisfied (称职/满意以上), level 4 as dissatisfied.
 const (
 	Level1  = iota // 优秀 / 非常满意
 	Level2         // 称职 / 满意
@@ -63,9 +88,11 @@ type Rates struct {
 // HasResult reports whether the subject has a weighted result at all.
 func (r Rates) HasResult() bool { return r.S != nil }
 
-// Weigh computes per-group and weighted rates. Groups without a valid vote drop out and
-// the remaining weights are renormalised to sum to 1 (method.md §3). Tallies of groups
-// absent from weights are ignored here; Evaluate rejects them before calling Weigh.
+// Weigh computes per-group and weighted rates: s_g = (c1+c2)/n_g and d_g = c4/n_g over
+// the n_g valid votes (abstentions excluded), then S = Σ w_g·s_g / Σ w_g and likewise D.
+// Groups without a valid vote, or with weight 0, drop out and the remaining weights are
+// renormalised to sum to 1. Tallies of groups absent from weights are ignored here;
+// Evaluate rejects them before calling Weigh.
 //
 // S = Σ w_g·a_g/n_g / Σ w_g is summed as one exact fraction: in int64 while every
 // product provably fits, in math/big otherwise.

@@ -271,3 +271,39 @@ func TestPriorAdmonishmentsEscalate(t *testing.T) {
 		t.Fatalf("one prior admonishment + this one: k=%d doc=%v ref=%v, want 2 true false", r.Consecutive, r.Document, r.Referral)
 	}
 }
+
+// TestValidateNamesTheSameFault: a scenario with several faults in its maps names the
+// same one on every call, whatever order Go's maps are visited in.
+func TestValidateNamesTheSameFault(t *testing.T) {
+	subjects := []Subject{{ID: "b", Kind: Person}, {ID: "a", Kind: Person}}
+	cases := map[string]struct {
+		sc   Scenario
+		want string
+	}{
+		"weights": {Scenario{Policy: DefaultPolicy(), Weights: map[string]int{"z": -1, "y": -2, "x": 203}, Subjects: subjects},
+			`group "x" weight must be between 0 and 100, got 203`},
+		"counts, in subject order": {Scenario{Policy: DefaultPolicy(), Weights: map[string]int{"p": 50, "q": 50}, Subjects: subjects,
+			Rounds: []Round{{ID: "r", Year: 2024, Tallies: map[string]map[string]Tally{
+				"a": {"p": {-1, 0, 0, 0, 0}}, "b": {"q": {-2, 0, 0, 0, 0}, "p": {-3, 0, 0, 0, 0}}}}}},
+			`round "r": subject "b": group "p": negative count -3`},
+		"unknown groups": {Scenario{Policy: DefaultPolicy(), Weights: map[string]int{"p": 100}, Subjects: subjects,
+			Rounds: []Round{{ID: "r", Year: 2024, Tallies: map[string]map[string]Tally{"a": {"n": {}, "m": {}, "o": {}}}}}},
+			`round "r": subject "a": unknown group "m"`},
+		"unknown subjects": {Scenario{Policy: DefaultPolicy(), Weights: map[string]int{"p": 100}, Subjects: subjects,
+			Rounds: []Round{{ID: "r", Year: 2024, Tallies: map[string]map[string]Tally{"d": {}, "c": {}, "e": {}}}}},
+			`round "r": unknown subject "c"`},
+		"ranks": {Scenario{Policy: DefaultPolicy(), Weights: map[string]int{"p": 100}, Subjects: subjects,
+			Ranks: map[int]map[string]int{2025: {"zz": 1}, 2024: {"y": 1, "x": 2, "a": 1}}},
+			`ranks 2024: unknown subject "x"`},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			for range 100 {
+				err := c.sc.Validate()
+				if err == nil || err.Error() != c.want {
+					t.Fatalf("got %v, want %s", err, c.want)
+				}
+			}
+		})
+	}
+}

@@ -24,9 +24,18 @@ func FuzzEvaluate(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte(`{"groups":{"g":100},"subjects":[{"id":"a","kind":"person"}],"rounds":[{"id":"r","year":2024,"tallies":{"a":{"g":[0,0,0,0,3]}}}]}`))
+	// What encoding/json alone would read other than as written.
+	f.Add([]byte(`{"policy":{"PASS_PCT":50},"groups":{"g":100,"g":0},"subjects":[{"id":"a\ud800","kind":"person","village_cadre":null}],"ranks":{"02024":{"a":1},"2024":{"a":9}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var out, errb bytes.Buffer
-		Run(bytes.NewReader(data), &out, &errb) // must not panic on any input
+		code := Run(bytes.NewReader(data), &out, &errb) // must not panic on any input
+		var out2, errb2 bytes.Buffer
+		if code2 := Run(bytes.NewReader(data), &out2, &errb2); code2 != code || !bytes.Equal(out.Bytes(), out2.Bytes()) || !bytes.Equal(errb.Bytes(), errb2.Bytes()) {
+			t.Fatalf("two runs differ:\n%d %s%s\n%d %s%s", code, out.Bytes(), errb.Bytes(), code2, out2.Bytes(), errb2.Bytes())
+		}
+		if code != 0 && (out.Len() != 0 || bytes.Count(errb.Bytes(), []byte("\n")) != 1) {
+			t.Fatalf("exit %d: stdout %q, stderr %q: want nothing and one line", code, out.Bytes(), errb.Bytes())
+		}
 		sc, err := Decode(bytes.NewReader(data))
 		if err != nil {
 			return

@@ -1,6 +1,28 @@
-// Package rulescli is the JSON face of internal/rules: the scenario format of
-// shared/spec/rules-cli.md in, the outcomes out. `pingyi rules` and the what-if page's
-// paste box both use it.
+// Package rulescli is the JSON face of internal/rules: `pingyi rules` reads one
+// scenario on standard input and writes the outcomes on standard output, and the
+// what-if page's (试算) paste box reads the same format.
+//
+// Input: {"policy": {...}, "groups": {"peer": 40, "public": 60}, "subjects": [...],
+// "rounds": [...], "ranks": {"2024": {...}}, "talks": [...]}. policy is optional, each
+// missing threshold taking the default (pass_pct 90, admonish_below_pct 80,
+// reminder_dissatisfied_pct 10, admonish_dissatisfied_pct 20, top_rank 3). groups are
+// whole-percent weights summing to 100; a round may carry its own. A subject is
+// {"id", "kind": "person"|"organisation", "village_cadre"}. A round is {"id", "year",
+// "groups"?, "tallies": {subject: {group: [level1, level2, level3, level4, abstain]}}},
+// in chronological order; a subject absent from tallies did not take part. ranks maps
+// a year, written as plain digits ("2024"), to each subject's annual performance rank.
+// talks are talks recorded by hand: {"subject", "year", "kind": "reminder"|"admonishment"}.
+//
+// Output: {"rounds": [{"id", "results": [{"subject", "satisfaction", "dissatisfaction",
+// "outcome", "document", "referral"}]}], "years": [{"year", "results": [{"subject",
+// "eligible", "excellent", "streak", "awards"}]}]}, rates as strings rounded half up to
+// two decimals (null when the outcome is no_result), subjects in input order, years
+// ascending. The same input always gives the same bytes.
+//
+// Input is read exactly as written: unknown or miscased keys, a key written twice,
+// null, invalid UTF-8 and a year written other than as plain digits are refused. Bad
+// input is an *rules.InputError: one line in English for the command's standard error,
+// and the same in Chinese for the what-if page.
 package rulescli
 
 import (
@@ -9,6 +31,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,8 +76,9 @@ type scenarioIn struct {
 	Talks    []talkIn                  `json:"talks"`
 }
 
-// Decode reads one scenario. Unknown keys are refused, so a misspelt key cannot
-// silently change a result.
+// Decode reads one scenario exactly as written: unknown keys (in any case), a key
+// written twice, null, invalid UTF-8 and non-canonical years are refused, so nothing
+// that was not meant can change a result.
 func Decode(r io.Reader) (rules.Scenario, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -61,6 +86,9 @@ func Decode(r io.Reader) (rules.Scenario, error) {
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return rules.Scenario{}, rules.NewInputError("empty input: expected one JSON scenario", "内容为空:请粘贴一个 JSON 场景")
+	}
+	if err := checkUTF8(data); err != nil {
+		return rules.Scenario{}, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -70,6 +98,9 @@ func Decode(r io.Reader) (rules.Scenario, error) {
 	}
 	if dec.More() {
 		return rules.Scenario{}, rules.NewInputError("malformed JSON: unexpected data after the scenario", "JSON 格式有误:场景之后还有多余的内容(只能粘贴一个 {…})")
+	}
+	if err := exact(data); err != nil {
+		return rules.Scenario{}, err
 	}
 	return in.scenario()
 }
@@ -164,9 +195,11 @@ func (in scenarioIn) scenario() (rules.Scenario, error) {
 	}
 	for i, r := range in.Rounds {
 		rr := rules.Round{ID: r.ID, Year: r.Year, Weights: r.Groups, Tallies: map[string]map[string]rules.Tally{}}
-		for subj, groups := range r.Tallies {
+		for _, subj := range slices.Sorted(maps.Keys(r.Tallies)) { // sorted: the same input names the same error
+			groups := r.Tallies[subj]
 			m := map[string]rules.Tally{}
-			for g, counts := range groups {
+			for _, g := range slices.Sorted(maps.Keys(groups)) {
+				counts := groups[g]
 				if len(counts) != 5 {
 					return sc, rules.NewInputError(
 						fmt.Sprintf("round %q: subject %q: group %q: a tally needs five counts [level1, level2, level3, level4, abstain], got %d", name(r.ID, i), subj, g, len(counts)),
@@ -180,12 +213,16 @@ func (in scenarioIn) scenario() (rules.Scenario, error) {
 		}
 		sc.Rounds = append(sc.Rounds, rr)
 	}
-	for ys, m := range in.Ranks {
+	for _, ys := range slices.Sorted(maps.Keys(in.Ranks)) {
+		// Only the canonical spelling: "02024" and "+2024" would otherwise both be 2024,
+		// and which of them won would depend on map order.
 		y, err := strconv.Atoi(ys)
-		if err != nil {
-			return sc, rules.NewInputError(fmt.Sprintf("ranks: %q is not a year", ys), fmt.Sprintf("排名(ranks):「%s」不是年度", ys))
+		if err != nil || strconv.Itoa(y) != ys {
+			return sc, rules.NewInputError(
+				fmt.Sprintf("ranks: %q is not a year (write it in plain digits, like \"2024\")", ys),
+				fmt.Sprintf("排名(ranks):「%s」不是年度(请只写数字,如 \"2024\")", ys))
 		}
-		sc.Ranks[y] = m
+		sc.Ranks[y] = in.Ranks[ys]
 	}
 	for _, t := range in.Talks {
 		sc.Talks = append(sc.Talks, rules.Talk{Subject: t.Subject, Year: t.Year, Kind: rules.TalkKind(t.Kind)})

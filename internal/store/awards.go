@@ -347,10 +347,7 @@ type Proposal struct {
 
 // Key is the proposal's subject key (p<id> / o<id>).
 func (p Proposal) Key() string {
-	if p.PersonID != nil {
-		return fmt.Sprintf("p%d", *p.PersonID)
-	}
-	return fmt.Sprintf("o%d", *p.OrganisationID)
+	return rules.SubjectKey(p.PersonID, p.OrganisationID)
 }
 
 // AwardLabels are the proposal's awards in Chinese.

@@ -273,7 +273,7 @@ func (s *Store) CastBallot(ctx context.Context, c SealedCast) (string, error) {
 		return c.Receipt, nil
 	}
 	// Nothing stored: a retry of a ballot already in the box, or a code that cannot vote.
-	if receipt, err := s.ReceiptByToken(ctx, c.RoundID, c.TokenHash); err == nil {
+	if receipt, err := s.ReceiptByToken(ctx, c.TownshipID, c.RoundID, c.TokenHash); err == nil {
 		return receipt, nil
 	} else if !errors.Is(err, ErrNotFound) {
 		return "", err
@@ -300,9 +300,10 @@ func (s *Store) CastBallot(ctx context.Context, c SealedCast) (string, error) {
 }
 
 // ReceiptByToken finds the receipt of the ballot a submission token cast.
-func (s *Store) ReceiptByToken(ctx context.Context, roundID int64, tokenHash []byte) (string, error) {
+func (s *Store) ReceiptByToken(ctx context.Context, townshipID, roundID int64, tokenHash []byte) (string, error) {
 	var receipt string
-	err := s.pool.QueryRow(ctx, `SELECT receipt FROM ballots WHERE round_id = $1 AND token_hash = $2`, roundID, tokenHash).Scan(&receipt)
+	err := s.pool.QueryRow(ctx, `SELECT receipt FROM ballots WHERE township_id = $1 AND round_id = $2 AND token_hash = $3`,
+		townshipID, roundID, tokenHash).Scan(&receipt)
 	if err != nil {
 		return "", fmt.Errorf("store: receipt: %w", notFound(err))
 	}

@@ -130,7 +130,7 @@ func (s *Store) Rekey(ctx context.Context, townshipID, id int64, key ballotbox.K
 			return ErrBallotsCast
 		}
 		if key.Threshold != threshold || key.Shares != scrutineers {
-			return fmt.Errorf("%w: key is %d of %d, round wants %d of %d", ErrInvalid, key.Threshold, key.Shares, threshold, scrutineers)
+			return fmt.Errorf("key is %d of %d, round wants %d of %d", key.Threshold, key.Shares, threshold, scrutineers)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE rounds SET key_public = $2, key_commitments = $3, keyed_at = now() WHERE id = $1`,
 			id, key.PublicKey, key.Commitments); err != nil {
@@ -235,21 +235,24 @@ func (s *Store) BoxLayout(ctx context.Context, townshipID, roundID int64) (BoxLa
 // possible afterwards. The scrutineers' key sheets should be shredded too.
 func (s *Store) DestroyBallots(ctx context.Context, townshipID, id int64, by, note string) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
-			UPDATE rounds SET ballots_destroyed_at = now()
-			WHERE township_id = $1 AND id = $2 AND status IN ('closed','published') AND ballots_destroyed_at IS NULL`, townshipID, id)
-		if err != nil {
+		round, err := lockRound(ctx, tx, townshipID, id)
+		switch {
+		case err != nil:
 			return err
+		case !round.Counted():
+			return ErrNotCounted
+		case round.BallotsDestroyedAt != nil:
+			return ErrDestroyed
 		}
-		if tag.RowsAffected() == 0 {
-			return ErrInvalid
+		if _, err := tx.Exec(ctx, `UPDATE rounds SET ballots_destroyed_at = now() WHERE id = $1`, id); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE ballots SET enc = NULL, sealed = NULL WHERE township_id = $1 AND round_id = $2`, townshipID, id); err != nil {
 			return err
 		}
 		return roundEvent(ctx, tx, townshipID, id, "destroyed", by, note)
 	})
-	if err != nil && !errors.Is(err, ErrInvalid) {
+	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrNotCounted) && !errors.Is(err, ErrDestroyed) {
 		return fmt.Errorf("store: destroy ballots: %w", err)
 	}
 	return err

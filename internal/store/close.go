@@ -78,7 +78,7 @@ func (s *Store) Recount(ctx context.Context, townshipID, id int64, c ballotbox.C
 			return err
 		}
 		if !round.Counted() || round.Rehearsal {
-			return ErrInvalid
+			return ErrNotCounted
 		}
 		if err := checkBallotCount(ctx, tx, id, c); err != nil {
 			return err
@@ -129,7 +129,7 @@ func (s *Store) Recount(ctx context.Context, townshipID, id int64, c ballotbox.C
 		}
 		return roundEvent(ctx, tx, townshipID, id, kind, by, note)
 	})
-	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrBoxMismatch) {
+	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrNotCounted) && !errors.Is(err, ErrBoxMismatch) {
 		return nil, fmt.Errorf("store: recount: %w", err)
 	}
 	return diffs, err
@@ -166,10 +166,7 @@ type closeSubject struct {
 
 // key names the subject across rounds: the person or the organisation it is.
 func (c closeSubject) key() string {
-	if c.PersonID != nil {
-		return fmt.Sprintf("p%d", *c.PersonID)
-	}
-	return fmt.Sprintf("o%d", *c.OrgID)
+	return rules.SubjectKey(c.PersonID, c.OrgID)
 }
 
 // closeInputs is what evaluating a round needs from the database.
@@ -303,14 +300,14 @@ func writeResults(ctx context.Context, tx pgx.Tx, round Round, in closeInputs, t
 // SubjectResult is a subject's row on the results page.
 type SubjectResult struct {
 	RoundSubject
-	Tallies         map[string][5]int64 `db:"tallies"`
-	Satisfaction    *string             `db:"satisfaction"`
-	Dissatisfaction *string             `db:"dissatisfaction"`
-	Outcome         string              `db:"outcome"`
-	Consecutive     int                 `db:"consecutive"`
-	Document        bool                `db:"document"`
-	Referral        bool                `db:"referral"`
-	Reasons         []string            `db:"reasons"`
+	Tallies         map[string]rules.Tally `db:"tallies"`
+	Satisfaction    *string                `db:"satisfaction"`
+	Dissatisfaction *string                `db:"dissatisfaction"`
+	Outcome         rules.Outcome          `db:"outcome"`
+	Consecutive     int                    `db:"consecutive"`
+	Document        bool                   `db:"document"`
+	Referral        bool                   `db:"referral"`
+	Reasons         []string               `db:"reasons"`
 }
 
 // Results lists a counted round's results in subject order.
@@ -349,7 +346,7 @@ func (s *Store) PublishRound(ctx context.Context, townshipID, id int64, p Public
 			WHERE township_id = $1 AND id = $2 AND status = 'closed' AND NOT rehearsal RETURNING public_slug`,
 			townshipID, id, slug, p.From, p.To, p.Contact).Scan(&got)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrInvalid
+			return ErrNotCounted
 		}
 		if err != nil {
 			return err
@@ -360,7 +357,7 @@ func (s *Store) PublishRound(ctx context.Context, townshipID, id int64, p Public
 		return roundEvent(ctx, tx, townshipID, id, "published", by,
 			fmt.Sprintf("公示期 %s 至 %s", p.From.Format("2006-01-02"), p.To.Format("2006-01-02")))
 	})
-	if err != nil && !errors.Is(err, ErrInvalid) {
+	if err != nil && !errors.Is(err, ErrNotCounted) {
 		return "", fmt.Errorf("store: publish round: %w", err)
 	}
 	return got, err
@@ -375,11 +372,11 @@ func (s *Store) WithdrawPublication(ctx context.Context, townshipID, id int64, r
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return ErrInvalid
+			return ErrNotPublished
 		}
 		return roundEvent(ctx, tx, townshipID, id, "withdrawn", by, reason)
 	})
-	if err != nil && !errors.Is(err, ErrInvalid) {
+	if err != nil && !errors.Is(err, ErrNotPublished) {
 		return fmt.Errorf("store: withdraw publication: %w", err)
 	}
 	return err

@@ -6,30 +6,32 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"pingyi/internal/rules"
 )
 
 // DossierRound is one round a subject took part in, with its result and what the rest of
 // its level scored (档案).
 type DossierRound struct {
-	RoundID                 int64      `db:"round_id"`
-	Title                   string     `db:"title"`
-	Year                    int        `db:"year"`
-	Kind                    string     `db:"kind"`
-	Status                  string     `db:"status"`
-	ClosedAt                *time.Time `db:"closed_at"`
-	PassPct                 int        `db:"pass_pct"`
-	AdmonishBelowPct        int        `db:"admonish_below_pct"`
-	ReminderDissatisfiedPct int        `db:"reminder_dissatisfied_pct"`
-	AdmonishDissatisfiedPct int        `db:"admonish_dissatisfied_pct"`
-	Position                string     `db:"position"`
-	Level                   int        `db:"level"`
-	Satisfaction            *string    `db:"satisfaction"`
-	Dissatisfaction         *string    `db:"dissatisfaction"`
-	Outcome                 string     `db:"outcome"`
-	Reasons                 []string   `db:"reasons"`
-	Consecutive             int        `db:"consecutive"`
-	Document                bool       `db:"document"`
-	Referral                bool       `db:"referral"`
+	RoundID                 int64         `db:"round_id"`
+	Title                   string        `db:"title"`
+	Year                    int           `db:"year"`
+	Kind                    string        `db:"kind"`
+	Status                  string        `db:"status"`
+	ClosedAt                *time.Time    `db:"closed_at"`
+	PassPct                 int           `db:"pass_pct"`
+	AdmonishBelowPct        int           `db:"admonish_below_pct"`
+	ReminderDissatisfiedPct int           `db:"reminder_dissatisfied_pct"`
+	AdmonishDissatisfiedPct int           `db:"admonish_dissatisfied_pct"`
+	Position                string        `db:"position"`
+	Level                   int           `db:"level"`
+	Satisfaction            *string       `db:"satisfaction"`
+	Dissatisfaction         *string       `db:"dissatisfaction"`
+	Outcome                 rules.Outcome `db:"outcome"`
+	Reasons                 []string      `db:"reasons"`
+	Consecutive             int           `db:"consecutive"`
+	Document                bool          `db:"document"`
+	Referral                bool          `db:"referral"`
 	// LevelAverage is the mean weighted satisfaction of the round's subjects of the same
 	// level and kind (people with people, organisations with organisations) that had a
 	// result, two decimals; for display only.

@@ -13,8 +13,17 @@ var (
 	ErrNotFound = errors.New("store: not found")
 	// ErrConflict means a uniqueness rule was broken (a duplicate name, say).
 	ErrConflict = errors.New("store: conflict")
-	// ErrInvalid means the request breaks a rule of the data (a frozen round, say).
+	// ErrInvalid means the input does not fit the data it names: a count out of range, a
+	// clause not on the subject's template, a kind of subject that does not exist. The
+	// state of a record (a frozen round, say) has a sentinel of its own.
 	ErrInvalid = errors.New("store: invalid")
+	// ErrNotCounted means the round's box has not been opened (or the round is a
+	// rehearsal), so there is nothing to publish, recount or destroy.
+	ErrNotCounted = errors.New("store: round not counted")
+	// ErrNotPublished means the round's results are not public.
+	ErrNotPublished = errors.New("store: round not published")
+	// ErrTooManyGroups means a township already keeps as many rater groups as it may.
+	ErrTooManyGroups = errors.New("store: too many groups")
 )
 
 func notFound(err error) error {

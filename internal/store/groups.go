@@ -73,7 +73,7 @@ func (s *Store) SaveTownshipGroup(ctx context.Context, townshipID int64, key, na
 				return err
 			}
 			if n >= 12 {
-				return fmt.Errorf("%w: a township keeps at most 12 groups", ErrInvalid)
+				return ErrTooManyGroups
 			}
 			// Keys are g1, g2, … after the built-in ones; they never change, names may.
 			for i := n + 1; ; i++ {
@@ -103,7 +103,7 @@ func (s *Store) SaveTownshipGroup(ctx context.Context, townshipID int64, key, na
 	switch {
 	case isUniqueViolation(err):
 		return "", ErrConflict
-	case err == nil, errors.Is(err, ErrNotFound), errors.Is(err, ErrInvalid):
+	case err == nil, errors.Is(err, ErrNotFound), errors.Is(err, ErrTooManyGroups):
 		return key, err
 	}
 	return "", fmt.Errorf("store: save township group: %w", err)

@@ -48,21 +48,6 @@ func KindLevel(kind string) int {
 	return 0
 }
 
-// LevelLabel names the four levels of method.md §1.
-func LevelLabel(level int) string {
-	switch level {
-	case 1:
-		return "乡党委政府"
-	case 2:
-		return "乡干部"
-	case 3:
-		return "村级"
-	case 4:
-		return "乡直机关"
-	}
-	return ""
-}
-
 // Organisation is a body that is evaluated and employs people.
 type Organisation struct {
 	ID              int64   `db:"id"`

@@ -402,7 +402,7 @@ func (s *Store) AddSubject(ctx context.Context, townshipID, roundID int64, kind 
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return ErrInvalid // no such person or organisation in the township
+			return ErrNotFound // no such person or organisation in the township
 		}
 		return nil
 	})
@@ -594,7 +594,7 @@ func (s *Store) OpenRound(ctx context.Context, townshipID, id int64, key ballotb
 			return err
 		}
 		if key.Threshold != threshold || key.Shares != scrutineers || len(key.Commitments) != threshold {
-			return fmt.Errorf("%w: key is %d of %d, round wants %d of %d", ErrInvalid, key.Threshold, key.Shares, threshold, scrutineers)
+			return fmt.Errorf("key is %d of %d, round wants %d of %d", key.Threshold, key.Shares, threshold, scrutineers)
 		}
 		if _, err := tx.Exec(ctx, `
 			UPDATE rounds SET status = 'open', opened_at = now(), key_public = $2, key_commitments = $3, keyed_at = now()

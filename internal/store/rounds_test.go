@@ -11,6 +11,7 @@ import (
 	"pingyi/internal/ballotbox"
 	"pingyi/internal/demo"
 	"pingyi/internal/pgtest"
+	"pingyi/internal/rules"
 	"pingyi/internal/store"
 	"pingyi/internal/voting"
 )
@@ -103,7 +104,7 @@ func (m *meeting) codes(t *testing.T, category string) []string {
 func (m *meeting) marks(level int) []ballotbox.Mark {
 	out := make([]ballotbox.Mark, len(m.subjects))
 	for i, s := range m.subjects {
-		out[i] = ballotbox.Mark{SubjectID: s.ID, Level: uint8(level)}
+		out[i] = ballotbox.Mark{SubjectID: s.ID, Choice: rules.Choice(level)}
 	}
 	return out
 }
@@ -502,7 +503,7 @@ func TestRehearsalLeavesNoHistory(t *testing.T) {
 	if ballots != 0 || results != 10 || talks != 0 {
 		t.Fatalf("after a rehearsal: %d ballots, %d results, %d talks; want 0, 10 (to look at), 0", ballots, results, talks)
 	}
-	if _, err := m.st.PublishRound(ctx, m.tid, m.round, store.Publication{From: time.Now(), To: time.Now(), Contact: "组织办"}, "x"); !errors.Is(err, store.ErrInvalid) {
+	if _, err := m.st.PublishRound(ctx, m.tid, m.round, store.Publication{From: time.Now(), To: time.Now(), Contact: "组织办"}, "x"); !errors.Is(err, store.ErrNotCounted) {
 		t.Fatalf("a rehearsal cannot be published: %v", err)
 	}
 }
@@ -703,4 +704,67 @@ func TestEndVotingWaitsForBallotsInFlight(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestAnotherTownshipSeesNothing calls the township-scoped reads with another township's
+// id: single records are not found, lists are empty.
+func TestAnotherTownshipSeesNothing(t *testing.T) {
+	m := openMeeting(t, false)
+	ctx := context.Background()
+	m.mustCast(t, m.codes(t, "群众代表")[0], 1)
+	other, err := m.st.EnsureTownship(ctx, "河口镇", "示范县")
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := m.st.Users(ctx, m.tid)
+	if err != nil || len(users) == 0 {
+		t.Fatal(err)
+	}
+	o := other.ID
+	for name, err := range map[string]error{
+		"Round":          second(m.st.Round(ctx, o, m.round)),
+		"RoundSubject":   second(m.st.RoundSubject(ctx, o, m.subjects[0].ID)),
+		"ReportFileOf":   second(m.st.ReportFileOf(ctx, o, m.round, m.subjects[0].ID)),
+		"UserByID":       second(m.st.UserByID(ctx, o, users[0].ID)),
+		"DeleteRound":    m.st.DeleteRound(ctx, o, m.round),
+		"EndVoting":      notOpen(m.st.EndVoting(ctx, o, m.round)),
+		"ReceiptByToken": second(m.st.ReceiptByToken(ctx, o, m.round, make([]byte, 32))),
+	} {
+		if !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s with another township: %v, want ErrNotFound", name, err)
+		}
+	}
+	for name, n := range map[string]int{
+		"RoundGroups":     length(m.st.RoundGroups(ctx, o, m.round)),
+		"RoundCategories": length(m.st.RoundCategories(ctx, o, m.round)),
+		"BallotSubjects":  length(m.st.BallotSubjects(ctx, o, m.round)),
+		"Receipts":        length(m.st.Receipts(ctx, o, m.round)),
+		"Scrutineers":     length(m.st.Scrutineers(ctx, o, m.round)),
+		"SealedBallots":   length(m.st.SealedBallots(ctx, o, m.round)),
+		"Turnout":         length(m.st.Turnout(ctx, o, m.round)),
+		"RoundSubjects":   length(m.st.RoundSubjects(ctx, o, m.round)),
+		"Results":         length(m.st.Results(ctx, o, m.round)),
+		"RoundEvents":     length(m.st.RoundEvents(ctx, o, m.round)),
+	} {
+		if n != 0 {
+			t.Errorf("%s with another township: %d rows, want none", name, n)
+		}
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// notOpen reads "not open" as "not found": another township's round is neither.
+func notOpen(err error) error {
+	if errors.Is(err, store.ErrRoundNotOpen) {
+		return store.ErrNotFound
+	}
+	return err
+}
+
+func length[T any](items []T, err error) int {
+	if err != nil {
+		return -1
+	}
+	return len(items)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"pingyi/internal/rules"
 	"pingyi/internal/scoring"
 )
 
@@ -594,10 +595,7 @@ type ScoreSubject struct {
 
 // Key is the subject's identity across years and rounds: "p<person id>" or "o<organisation id>".
 func (s ScoreSubject) Key() string {
-	if s.PersonID != nil {
-		return fmt.Sprintf("p%d", *s.PersonID)
-	}
-	return fmt.Sprintf("o%d", *s.OrganisationID)
+	return rules.SubjectKey(s.PersonID, s.OrganisationID)
 }
 
 const scoreSubjectSelect = `
@@ -835,6 +833,10 @@ func (s *Store) ScoreYearEvents(ctx context.Context, townshipID int64, year int)
 	return out, nil
 }
 
+// ErrYearState means the assessment year is not in the state the step needs: finalising
+// a final year, reopening or publishing an open one.
+var ErrYearState = errors.New("store: score year not in that state")
+
 // FinaliseScoreYear locks the year's sheets (定稿).
 func (s *Store) FinaliseScoreYear(ctx context.Context, townshipID int64, year int, by string) error {
 	return s.scoreYearEvent(ctx, townshipID, year, "finalise", "", by,
@@ -861,13 +863,13 @@ func (s *Store) scoreYearEvent(ctx context.Context, townshipID int64, year int, 
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return ErrInvalid
+			return ErrYearState
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO score_year_events (township_id, year, kind, reason, by_name) VALUES ($1, $2, $3, $4, $5)`,
 			townshipID, year, kind, reason, by)
 		return err
 	})
-	if err != nil && !errors.Is(err, ErrInvalid) {
+	if err != nil && !errors.Is(err, ErrYearState) {
 		return fmt.Errorf("store: score year %s: %w", kind, err)
 	}
 	return err

@@ -263,10 +263,12 @@ func TestAppealWindowAndDecision(t *testing.T) {
 	if _, err := s.st.FileAppeal(ctx, s.tid, 2024, in, time.Now()); !errors.Is(err, store.ErrAppealClosed) {
 		t.Fatalf("appeal before results are shown: %v", err)
 	}
-	if err := s.st.PublishScoreYear(ctx, s.tid, 2024, "周敏"); !errors.Is(err, store.ErrInvalid) {
+	if err := s.st.PublishScoreYear(ctx, s.tid, 2024, "周敏"); !errors.Is(err, store.ErrYearState) {
 		t.Fatalf("publish before final: %v", err)
 	}
-	s.st.FinaliseScoreYear(ctx, s.tid, 2024, "周敏")
+	if err := s.st.FinaliseScoreYear(ctx, s.tid, 2024, "周敏"); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.st.PublishScoreYear(ctx, s.tid, 2024, "周敏"); err != nil {
 		t.Fatal(err)
 	}

@@ -60,9 +60,20 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (User, erro
 	return u, nil
 }
 
-// UserByID finds an account by id (for the signed-in session).
-func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
+// SessionUser finds the account a sign-in session names. It is the one lookup without a
+// township: the session is how the township becomes known.
+func (s *Store) SessionUser(ctx context.Context, id int64) (User, error) {
 	rows, _ := s.pool.Query(ctx, userSelect+` WHERE u.id = $1`, id)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
+	if err != nil {
+		return u, fmt.Errorf("store: session user: %w", notFound(err))
+	}
+	return u, nil
+}
+
+// UserByID finds an account of the township.
+func (s *Store) UserByID(ctx context.Context, townshipID, id int64) (User, error) {
+	rows, _ := s.pool.Query(ctx, userSelect+` WHERE u.township_id = $1 AND u.id = $2`, townshipID, id)
 	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
 	if err != nil {
 		return u, fmt.Errorf("store: user: %w", notFound(err))

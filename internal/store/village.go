@@ -6,24 +6,26 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"pingyi/internal/rules"
 )
 
 // VillageResult is a village subject's result in a published round, as its secretary
 // sees it.
 type VillageResult struct {
-	RoundID         int64      `db:"round_id"`
-	RoundTitle      string     `db:"round_title"`
-	Year            int        `db:"year"`
-	PublicSlug      string     `db:"public_slug"`
-	PublishedAt     *time.Time `db:"published_at"`
-	Name            string     `db:"name"`
-	Title           string     `db:"title"`
-	Satisfaction    *string    `db:"satisfaction"`
-	Dissatisfaction *string    `db:"dissatisfaction"`
-	Outcome         string     `db:"outcome"`
-	Document        bool       `db:"document"`
-	Referral        bool       `db:"referral"`
-	Reasons         []string   `db:"reasons"`
+	RoundID         int64         `db:"round_id"`
+	RoundTitle      string        `db:"round_title"`
+	Year            int           `db:"year"`
+	PublicSlug      string        `db:"public_slug"`
+	PublishedAt     *time.Time    `db:"published_at"`
+	Name            string        `db:"name"`
+	Title           string        `db:"title"`
+	Satisfaction    *string       `db:"satisfaction"`
+	Dissatisfaction *string       `db:"dissatisfaction"`
+	Outcome         rules.Outcome `db:"outcome"`
+	Document        bool          `db:"document"`
+	Referral        bool          `db:"referral"`
+	Reasons         []string      `db:"reasons"`
 }
 
 // VillageResults lists the results of a village's own subjects in the township's

@@ -34,7 +34,7 @@ func (s *Server) passwordPost(w http.ResponseWriter, r *http.Request) {
 	current, next, again := r.PostForm.Get("current"), r.PostForm.Get("new"), r.PostForm.Get("confirm")
 	var v Validator
 	fail := func(status int) {
-		s.render(w, r, status, view.PasswordForm(s.chrome(r, "修改密码", ""), view.PasswordFormData{Errors: v.Errors}))
+		s.render(w, r, status, view.PasswordForm(s.chrome(r, "修改密码", ""), view.PasswordFormData{Validator: v}))
 	}
 	key := passwordChangeKey(u.ID)
 	n, until, err := s.store.AuthFailures(r.Context(), key, throttleWindow)

@@ -19,6 +19,7 @@ import (
 
 	"pingyi/internal/ballotbox"
 	"pingyi/internal/store"
+	"pingyi/internal/validator"
 	"pingyi/internal/voting"
 	"pingyi/web/view"
 )
@@ -442,7 +443,7 @@ func (s *Server) destroyData(round store.Round, errs view.Errors, note string) v
 		lead = "注意:公示期至 " + round.PublishTo.Format("2006-01-02") + " 尚未结束。" + lead
 	}
 	return view.ConfirmData{Round: round, Title: "销毁密封选票", Action: roundURL(round.ID, "/destroy"), Button: "确认销毁", Danger: true,
-		Lead: lead, Items: items, Reason: true, ReasonLabel: "说明(如:公示期满无异议)", ReasonValue: note, Errors: errs}
+		Lead: lead, Items: items, Reason: true, ReasonLabel: "说明(如:公示期满无异议)", ReasonValue: note, Validator: validator.Validator{Errors: errs}}
 }
 
 func (s *Server) destroyPost(w http.ResponseWriter, r *http.Request) {
@@ -464,7 +465,7 @@ func (s *Server) destroyPost(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.store.DestroyBallots(r.Context(), round.TownshipID, round.ID, currentUser(r).DisplayName, note)
 	switch {
-	case errors.Is(err, store.ErrInvalid):
+	case errors.Is(err, store.ErrNotCounted), errors.Is(err, store.ErrDestroyed):
 		s.redirectRound(w, r, round.ID, flashBad, "只有已计票且尚未销毁的评议才能销毁密封选票")
 	case err != nil:
 		s.serverError(w, r, err)
@@ -499,7 +500,7 @@ func publishData(round store.Round, from, to, contact string, errs view.Errors) 
 		Items: []string{"每个对象的姓名(名称)、职务、加权满意率、不满意率和评定结果",
 			"已计入的回执码清单,供评议代表核对自己的选票已计入;不显示任何人的选择",
 			"公示期和异议受理方式"},
-		Publish: true, From: from, To: to, Contact: contact, Errors: errs}
+		Publish: true, From: from, To: to, Contact: contact, Validator: validator.Validator{Errors: errs}}
 }
 
 func (s *Server) publishPost(w http.ResponseWriter, r *http.Request) {
@@ -528,7 +529,7 @@ func (s *Server) publishPost(w http.ResponseWriter, r *http.Request) {
 	}
 	_, err := s.store.PublishRound(r.Context(), round.TownshipID, round.ID, store.Publication{From: from, To: to, Contact: contact}, currentUser(r).DisplayName)
 	switch {
-	case errors.Is(err, store.ErrInvalid):
+	case errors.Is(err, store.ErrNotCounted):
 		s.redirectRound(w, r, round.ID, flashBad, "只有已计票的正式评议才能公示")
 	case err != nil:
 		s.serverError(w, r, err)
@@ -553,7 +554,7 @@ func (s *Server) withdrawConfirm(w http.ResponseWriter, r *http.Request) {
 func withdrawData(round store.Round, reason string, errs view.Errors) view.ConfirmData {
 	return view.ConfirmData{Round: round, Title: "撤回公示", Action: roundURL(round.ID, "/withdraw"), Button: "撤回公示", Danger: true,
 		Lead:   "撤回后公示页不再显示结果;可再次公示(地址不变)。撤回原因记入评议记录。",
-		Reason: true, ReasonLabel: "撤回原因", ReasonValue: reason, Errors: errs}
+		Reason: true, ReasonLabel: "撤回原因", ReasonValue: reason, Validator: validator.Validator{Errors: errs}}
 }
 
 func (s *Server) withdrawPost(w http.ResponseWriter, r *http.Request) {
@@ -575,7 +576,7 @@ func (s *Server) withdrawPost(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.store.WithdrawPublication(r.Context(), round.TownshipID, round.ID, reason, currentUser(r).DisplayName)
 	switch {
-	case errors.Is(err, store.ErrInvalid):
+	case errors.Is(err, store.ErrNotPublished):
 		s.redirectRound(w, r, round.ID, flashBad, "该评议未公示")
 	case err != nil:
 		s.serverError(w, r, err)

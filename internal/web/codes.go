@@ -2,10 +2,12 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,6 +56,62 @@ func (s *Server) slips(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, view.Slips(d))
+}
+
+func (s *Server) codesPost(w http.ResponseWriter, r *http.Request) {
+	round, ok := s.loadRound(w, r)
+	if !ok {
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("n")))
+	if err != nil || n < 1 || n > 2000 {
+		s.redirectRound(w, r, round.ID, flashBad, "生成数量须为 1–2000 的整数")
+		return
+	}
+	category := formID(r.PostForm.Get("category_id"))
+	err = s.store.GenerateCodes(r.Context(), round.TownshipID, round.ID, category, n)
+	switch {
+	case errors.Is(err, store.ErrFrozen):
+		s.redirectRound(w, r, round.ID, flashBad, "该评议已结束或该类别未参加,不能生成测评码")
+		return
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	}
+	msg := fmt.Sprintf("已生成 %d 个测评码", n)
+	if warn, err := s.codesWarning(r, round, category); err != nil {
+		s.serverError(w, r, err)
+		return
+	} else if warn != "" {
+		s.flash(r, flashWarn, msg+"。"+warn)
+		http.Redirect(w, r, fmt.Sprintf("/rounds/%d", round.ID), http.StatusSeeOther)
+		return
+	}
+	s.redirectRound(w, r, round.ID, flashOK, msg)
+}
+
+// codesWarning says when a category has far more codes than raters: every spare code
+// is a spare vote if it goes astray.
+func (s *Server) codesWarning(r *http.Request, round store.Round, category int64) (string, error) {
+	cats, err := s.store.RaterCategories(r.Context(), round.TownshipID)
+	if err != nil {
+		return "", err
+	}
+	turnout, err := s.store.Turnout(r.Context(), round.TownshipID, round.ID)
+	if err != nil {
+		return "", err
+	}
+	for _, c := range cats {
+		for _, t := range turnout {
+			if c.ID == category && t.CategoryID == category && t.Issued > c.RaterCount+c.RaterCount/5+2 {
+				return fmt.Sprintf("注意:「%s」名册上只有 %d 人,已发码 %d 个,远多于人数。多余的测评码请妥善保管或作废。", c.Name, c.RaterCount, t.Issued), nil
+			}
+		}
+	}
+	return "", nil
 }
 
 // codeList lists a round's codes with their status (unused / used / void).

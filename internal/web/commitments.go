@@ -327,7 +327,7 @@ func (s *Server) commitmentCreatePost(w http.ResponseWriter, r *http.Request) {
 		case errors.Is(err, store.ErrConflict):
 			existing, err := s.store.CommitmentOf(r.Context(), u.TownshipID, villageID, year)
 			if err == nil {
-				s.flash(r, flashOK, fmt.Sprintf("%d 年度承诺已经建立,已为您打开。", year))
+				s.flash(r, flashInfo, fmt.Sprintf("%d 年度承诺已经建立,已为您打开。", year))
 				http.Redirect(w, r, commitmentURL(existing.ID), http.StatusSeeOther)
 				return
 			}

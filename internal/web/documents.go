@@ -104,7 +104,7 @@ func (s *Server) documentRedraftPost(w http.ResponseWriter, r *http.Request) {
 	err := s.store.RedraftDocument(r.Context(), u.TownshipID, idParam(r))
 	switch {
 	case errors.Is(err, store.ErrIssued):
-		s.flash(r, flashOK, "文件已印发,不能重新起草")
+		s.flash(r, flashBad, "文件已印发,不能重新起草")
 	case err != nil:
 		s.storeError(w, r, err)
 		return

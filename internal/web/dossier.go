@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sort"
 
+	"pingyi/internal/rules"
 	"pingyi/internal/store"
 	"pingyi/web/view"
 )
@@ -19,7 +20,7 @@ func (s *Server) personDossier(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	sub := p.OrganisationName + " " + p.Position + " · " + store.LevelLabel(p.Level)
+	sub := p.OrganisationName + " " + p.Position + " · " + rules.Tier(p.Level).Label()
 	if !p.Active {
 		sub += " · 已停用"
 	}
@@ -33,7 +34,7 @@ func (s *Server) orgDossier(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, err)
 		return
 	}
-	sub := store.KindLabel(o.Kind) + " · " + store.LevelLabel(o.Level)
+	sub := store.KindLabel(o.Kind) + " · " + rules.Tier(o.Level).Label()
 	if o.ResponsibleName != nil {
 		sub += " · 负责人 " + *o.ResponsibleName
 	}

@@ -5,9 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
-	"pingyi/web/view"
+	"pingyi/internal/validator"
 )
 
 // parseForm parses a posted form; on failure it answers 400 and returns false.
@@ -19,35 +18,15 @@ func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// Validator collects field messages in Chinese.
-type Validator struct {
-	Errors view.Errors
-}
-
-// Valid reports whether no field has a message.
-func (v *Validator) Valid() bool { return len(v.Errors) == 0 }
-
-// Check adds msg for field unless ok; the first message for a field wins.
-func (v *Validator) Check(ok bool, field, msg string) {
-	if ok {
-		return
-	}
-	if v.Errors == nil {
-		v.Errors = view.Errors{}
-	}
-	if _, exists := v.Errors[field]; !exists {
-		v.Errors[field] = msg
-	}
-}
-
-// Add sets a message for field.
-func (v *Validator) Add(field, msg string) { v.Check(false, field, msg) }
+// Validator is a form's messages (internal/validator); the form data the pages render
+// embeds one.
+type Validator = validator.Validator
 
 // NotBlank reports whether s has any non-space character.
-func NotBlank(s string) bool { return strings.TrimSpace(s) != "" }
+func NotBlank(s string) bool { return validator.NotBlank(s) }
 
 // MaxChars reports whether s has at most n characters.
-func MaxChars(s string, n int) bool { return utf8.RuneCountInString(s) <= n }
+func MaxChars(s string, n int) bool { return validator.MaxChars(s, n) }
 
 var mobileRE = regexp.MustCompile(`^1[3-9]\d{9}$`)
 var landlineRE = regexp.MustCompile(`^0\d{2,3}-?\d{7,8}$`)

@@ -57,7 +57,7 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		u, err := s.store.UserByID(r.Context(), id)
+		u, err := s.store.SessionUser(r.Context(), id)
 		// A deactivated account, or a password changed since this session signed in,
 		// signs the session out.
 		if errors.Is(err, store.ErrNotFound) || (err == nil && (!u.Active || u.SessionEpoch != s.sessions.GetInt(r.Context(), "epoch"))) {

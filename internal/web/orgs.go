@@ -100,13 +100,19 @@ func (s *Server) orgSave(w http.ResponseWriter, r *http.Request, id int64) {
 	v.Check(!isVillage || d.VillageID != 0, "village_id", "村党支部、村委会须选择所属村")
 	v.Check(isVillage || d.VillageID == 0, "village_id", "只有村党支部、村委会属于某个村")
 	if d.VillageID != 0 {
-		if _, err := s.store.Village(r.Context(), u.TownshipID, d.VillageID); err != nil {
+		if _, err := s.store.Village(r.Context(), u.TownshipID, d.VillageID); errors.Is(err, store.ErrNotFound) {
 			v.Add("village_id", "所选的村不存在")
+		} else if err != nil {
+			s.serverError(w, r, err)
+			return
 		}
 	}
 	if d.ResponsibleID != 0 {
-		if _, err := s.store.Person(r.Context(), u.TownshipID, d.ResponsibleID); err != nil {
+		if _, err := s.store.Person(r.Context(), u.TownshipID, d.ResponsibleID); errors.Is(err, store.ErrNotFound) {
 			v.Add("responsible_id", "所选的负责人不存在")
+		} else if err != nil {
+			s.serverError(w, r, err)
+			return
 		}
 	}
 	if v.Valid() {

@@ -121,6 +121,6 @@ func (s *Server) personSave(w http.ResponseWriter, r *http.Request, id int64) {
 		return
 	}
 	d := view.PersonFormData{ID: id, Name: in.Name, Position: in.Position, OrganisationID: in.OrganisationID,
-		Level: in.Level, VillageCadre: in.VillageCadre, Phone: in.Phone, Active: in.Active, Organisations: orgs, Errors: v.Errors}
+		Level: in.Level, VillageCadre: in.VillageCadre, Phone: in.Phone, Active: in.Active, Organisations: orgs, Validator: v}
 	s.render(w, r, http.StatusUnprocessableEntity, view.PersonForm(s.chrome(r, "干部", "people"), d))
 }

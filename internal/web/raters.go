@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"pingyi/internal/store"
+	"pingyi/internal/validator"
 	"pingyi/web/view"
 )
 
@@ -109,7 +110,7 @@ func (s *Server) raterSave(w http.ResponseWriter, r *http.Request, id int64) {
 			return
 		}
 	}
-	d := view.RaterFormData{ID: id, Name: in.Name, CategoryID: in.CategoryID, Unit: in.Unit, Phone: in.Phone, Active: in.Active, Categories: cats, Errors: v.Errors}
+	d := view.RaterFormData{ID: id, Name: in.Name, CategoryID: in.CategoryID, Unit: in.Unit, Phone: in.Phone, Active: in.Active, Categories: cats, Validator: v}
 	s.render(w, r, http.StatusUnprocessableEntity, view.RaterForm(s.chrome(r, "评议代表", "raters"), d))
 }
 
@@ -199,7 +200,7 @@ func (s *Server) groupSavePost(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.Is(err, store.ErrConflict):
 			v.Add(nameField, "已有同名计票组")
-		case errors.Is(err, store.ErrInvalid):
+		case errors.Is(err, store.ErrTooManyGroups):
 			v.Add(nameField, "计票组已达上限(12 个)")
 		case err != nil:
 			s.storeError(w, r, err)
@@ -219,7 +220,7 @@ func (s *Server) groupDeletePost(w http.ResponseWriter, r *http.Request) {
 	err := s.store.DeleteTownshipGroup(r.Context(), currentUser(r).TownshipID, chiParam(r, "key"))
 	switch {
 	case errors.Is(err, store.ErrGroupInUse):
-		s.renderCategories(w, r, http.StatusUnprocessableEntity, view.CategoryListData{Errors: view.Errors{"groups": "该计票组还有代表类别,请先把这些类别改计入其他组"}})
+		s.renderCategories(w, r, http.StatusUnprocessableEntity, view.CategoryListData{Validator: validator.Validator{Errors: view.Errors{"groups": "该计票组还有代表类别,请先把这些类别改计入其他组"}}})
 	case err != nil:
 		s.storeError(w, r, err)
 	default:

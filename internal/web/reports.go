@@ -31,9 +31,8 @@ func (s *Server) reportSubject(w http.ResponseWriter, r *http.Request) (store.Ro
 		s.storeError(w, r, err)
 		return round, store.RoundSubject{}, false, false
 	}
-	sub, err := s.store.RoundSubject(r.Context(), u.TownshipID, subjectParam(r))
-	if err != nil || sub.RoundID != round.ID {
-		s.notFound(w, r)
+	sub, ok := s.roundSubject(w, r, round)
+	if !ok {
 		return round, sub, false, false
 	}
 	var write bool

@@ -13,6 +13,7 @@ import (
 
 	"pingyi/internal/ballotbox"
 	"pingyi/internal/demo"
+	"pingyi/internal/rules"
 	"pingyi/internal/store"
 	"pingyi/internal/voting"
 )
@@ -91,9 +92,9 @@ func testRound(t *testing.T, a *app, spec roundSpec) (int64, []store.RoundSubjec
 		seen[sl.Category]++
 		marks := make([]ballotbox.Mark, len(subs))
 		for k, s := range subs {
-			marks[k] = ballotbox.Mark{SubjectID: s.ID, Level: 1}
+			marks[k] = ballotbox.Mark{SubjectID: s.ID, Choice: 1}
 			if b < spec.dissatisfied[k%len(spec.dissatisfied)] {
-				marks[k].Level = 4
+				marks[k].Choice = rules.Incompetent
 			}
 		}
 		ci, err := a.store.Code(ctx, sl.Code)

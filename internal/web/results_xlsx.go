@@ -130,7 +130,7 @@ func resultsWorkbook(d view.ResultsData, groups []store.Group, township string, 
 	row := 5
 	for _, res := range d.Results {
 		c := 1
-		for _, v := range []string{res.Name, res.Title, store.LevelLabel(res.Level)} {
+		for _, v := range []string{res.Name, res.Title, rules.Tier(res.Level).Label()} {
 			f.SetCellStr(sheet, at(c, row), v)
 			f.SetCellStyle(sheet, at(c, row), at(c, row), text)
 			c++

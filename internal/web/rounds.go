@@ -397,9 +397,8 @@ func (s *Server) subjectRemoveConfirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sub, err := s.store.RoundSubject(r.Context(), round.TownshipID, subjectParam(r))
-	if err != nil || sub.RoundID != round.ID {
-		s.notFound(w, r)
+	sub, ok := s.roundSubject(w, r, round)
+	if !ok {
 		return
 	}
 	items := []string{"「" + sub.Name + "」不再是本轮的述职对象,不参加投票"}
@@ -418,8 +417,7 @@ func (s *Server) subjectRemovePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sid := subjectParam(r)
-	if sub, err := s.store.RoundSubject(r.Context(), round.TownshipID, sid); err != nil || sub.RoundID != round.ID {
-		s.notFound(w, r)
+	if _, ok := s.roundSubject(w, r, round); !ok {
 		return
 	}
 	if err := s.store.RemoveSubject(r.Context(), round.TownshipID, sid); err != nil {
@@ -433,100 +431,18 @@ func (s *Server) subjectRemovePost(w http.ResponseWriter, r *http.Request) {
 	s.redirectRound(w, r, round.ID, flashOK, "已移除述职对象")
 }
 
-func (s *Server) codesPost(w http.ResponseWriter, r *http.Request) {
-	round, ok := s.loadRound(w, r)
-	if !ok {
-		return
-	}
-	if !s.parseForm(w, r) {
-		return
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("n")))
-	if err != nil || n < 1 || n > 2000 {
-		s.redirectRound(w, r, round.ID, flashBad, "生成数量须为 1–2000 的整数")
-		return
-	}
-	category := formID(r.PostForm.Get("category_id"))
-	err = s.store.GenerateCodes(r.Context(), round.TownshipID, round.ID, category, n)
-	switch {
-	case errors.Is(err, store.ErrFrozen):
-		s.redirectRound(w, r, round.ID, flashBad, "该评议已结束或该类别未参加,不能生成测评码")
-		return
-	case err != nil:
-		s.serverError(w, r, err)
-		return
-	}
-	msg := fmt.Sprintf("已生成 %d 个测评码", n)
-	if warn, err := s.codesWarning(r, round, category); err != nil {
-		s.serverError(w, r, err)
-		return
-	} else if warn != "" {
-		s.flash(r, flashWarn, msg+"。"+warn)
-		http.Redirect(w, r, fmt.Sprintf("/rounds/%d", round.ID), http.StatusSeeOther)
-		return
-	}
-	s.redirectRound(w, r, round.ID, flashOK, msg)
-}
-
-// codesWarning says when a category has far more codes than raters: every spare code
-// is a spare vote if it goes astray.
-func (s *Server) codesWarning(r *http.Request, round store.Round, category int64) (string, error) {
-	cats, err := s.store.RaterCategories(r.Context(), round.TownshipID)
-	if err != nil {
-		return "", err
-	}
-	turnout, err := s.store.Turnout(r.Context(), round.TownshipID, round.ID)
-	if err != nil {
-		return "", err
-	}
-	for _, c := range cats {
-		for _, t := range turnout {
-			if c.ID == category && t.CategoryID == category && t.Issued > c.RaterCount+c.RaterCount/5+2 {
-				return fmt.Sprintf("注意:「%s」名册上只有 %d 人,已发码 %d 个,远多于人数。多余的测评码请妥善保管或作废。", c.Name, c.RaterCount, t.Issued), nil
-			}
-		}
-	}
-	return "", nil
-}
-
-func (s *Server) results(w http.ResponseWriter, r *http.Request) {
-	d, ok := s.resultsData(w, r)
-	if !ok {
-		return
-	}
-	resultsAtAGlance(r, &d)
-	s.render(w, r, http.StatusOK, view.Results(s.chrome(r, "测评结果", "rounds"), d))
-}
-
-func (s *Server) resultsPrint(w http.ResponseWriter, r *http.Request) {
-	d, ok := s.resultsData(w, r)
-	if !ok {
-		return
-	}
-	d.Print = true
-	s.render(w, r, http.StatusOK, view.ResultsPrint(d))
-}
-
-// resultsData loads a closed round's results; nobody sees a tally while it is open.
-func (s *Server) resultsData(w http.ResponseWriter, r *http.Request) (view.ResultsData, bool) {
-	round, ok := s.loadRound(w, r)
-	if !ok {
-		return view.ResultsData{}, false
-	}
-	if !round.Counted() {
-		s.errorPage(w, r, http.StatusForbidden, "尚无结果", "开箱计票前不显示任何计票。")
-		return view.ResultsData{}, false
-	}
-	d := view.ResultsData{Round: round}
-	var err error
-	if d.Groups, err = s.store.RoundGroups(r.Context(), round.TownshipID, round.ID); err == nil {
-		d.Results, err = s.store.Results(r.Context(), round.TownshipID, round.ID)
+// roundSubject loads {sid} as a subject of the round; another round's subject is not
+// found, and a database failure is a server error, logged.
+func (s *Server) roundSubject(w http.ResponseWriter, r *http.Request, round store.Round) (store.RoundSubject, bool) {
+	sub, err := s.store.RoundSubject(r.Context(), round.TownshipID, subjectParam(r))
+	if err == nil && sub.RoundID != round.ID {
+		err = store.ErrNotFound
 	}
 	if err != nil {
-		s.serverError(w, r, err)
-		return d, false
+		s.storeError(w, r, err)
+		return sub, false
 	}
-	return d, true
+	return sub, true
 }
 
 // subjectParam reads {sid} from the path.

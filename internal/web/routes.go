@@ -25,6 +25,8 @@ func (s *Server) Handler() http.Handler {
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	r.Get("/metrics", s.metricsPage)
+	// The 评议办法 (method.go): the default policy, for anyone.
+	r.Get("/method", s.methodShow)
 
 	// Raters: no account, a one-time ballot code. Public results: no sign-in.
 	r.Group(func(r chi.Router) {
@@ -39,6 +41,9 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/v/{code}", s.ballotLanding)
 		r.Get("/V/{code}", s.ballotLanding) // slips' QR codes, in upper case
 		r.Get("/p/{slug}", s.fromStandby((*Server).publicRound))
+		// The 评议办法 of the round this phone's code belongs to, and of a published round.
+		r.Get("/v/method", s.methodRater)
+		r.Get("/p/{slug}/method", s.fromStandby((*Server).methodPublic))
 	})
 
 	// Commitments made public (三公开): no sign-in, no session.
@@ -99,6 +104,7 @@ func (s *Server) Handler() http.Handler {
 				r.Get("/rounds/{id}/results", s.results)
 				r.Get("/rounds/{id}/results/print", s.resultsPrint)
 				r.Get("/rounds/{id}/results.xlsx", s.resultsXLSX)
+				r.Get("/rounds/{id}/method", s.methodRound) // 评议办法 with this round's settings
 
 				// Talks, documents and dossiers (talks.go, documents.go, dossier.go): leaders
 				// record talks they held; the handlers check which.

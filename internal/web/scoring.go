@@ -16,6 +16,7 @@ import (
 
 	"pingyi/internal/scoring"
 	"pingyi/internal/store"
+	"pingyi/internal/validator"
 	"pingyi/web/view"
 )
 
@@ -64,7 +65,7 @@ func (s *Server) scoringStartPost(w http.ResponseWriter, r *http.Request) {
 	year, err := strconv.Atoi(clean(r.PostForm.Get("year")))
 	if err != nil || year < 2000 || year > 2100 {
 		years, _ := s.store.ScoreYears(r.Context(), u.TownshipID)
-		d := view.ScoringHomeData{Years: years, NewYear: r.PostForm.Get("year"), Errors: view.Errors{"year": "年度须为 2000–2100 之间的整数"}}
+		d := view.ScoringHomeData{Years: years, NewYear: r.PostForm.Get("year"), Validator: validator.Validator{Errors: view.Errors{"year": "年度须为 2000–2100 之间的整数"}}}
 		s.render(w, r, http.StatusUnprocessableEntity, view.ScoringHome(s.chrome(r, "年度考核", "scoring"), d))
 		return
 	}
@@ -111,7 +112,7 @@ func (s *Server) renderYear(w http.ResponseWriter, r *http.Request, y store.Scor
 		s.serverError(w, r, err)
 		return
 	}
-	d := view.ScoringYearData{Year: y, Board: b, Templates: tpls, Events: events, Errors: errs, Reopen: reopen,
+	d := view.ScoringYearData{Year: y, Board: b, Templates: tpls, Events: events, Validator: validator.Validator{Errors: errs}, Reopen: reopen,
 		Bands: view.BandsForm{Advanced: itoa(y.AdvancedPct), Normal: itoa(y.NormalPct), AppealDays: itoa(y.AppealDays), ReviewDays: itoa(y.ReviewDays)}}
 	for _, a := range appeals {
 		if a.Status == "open" {
@@ -130,7 +131,7 @@ func (s *Server) scoringFinalisePost(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.store.FinaliseScoreYear(r.Context(), y.TownshipID, y.Year, currentUser(r).DisplayName); err != nil && !errors.Is(err, store.ErrInvalid) {
+	if err := s.store.FinaliseScoreYear(r.Context(), y.TownshipID, y.Year, currentUser(r).DisplayName); err != nil && !errors.Is(err, store.ErrYearState) {
 		s.serverError(w, r, err)
 		return
 	}
@@ -154,7 +155,7 @@ func (s *Server) scoringReopenPost(w http.ResponseWriter, r *http.Request) {
 		s.renderYear(w, r, y, http.StatusUnprocessableEntity, v.Errors, reason)
 		return
 	}
-	if err := s.store.ReopenScoreYear(r.Context(), y.TownshipID, y.Year, reason, currentUser(r).DisplayName); err != nil && !errors.Is(err, store.ErrInvalid) {
+	if err := s.store.ReopenScoreYear(r.Context(), y.TownshipID, y.Year, reason, currentUser(r).DisplayName); err != nil && !errors.Is(err, store.ErrYearState) {
 		s.serverError(w, r, err)
 		return
 	}
@@ -169,8 +170,8 @@ func (s *Server) scoringPublishPost(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.store.PublishScoreYear(r.Context(), y.TownshipID, y.Year, currentUser(r).DisplayName)
 	switch {
-	case errors.Is(err, store.ErrInvalid):
-		s.flash(r, flashOK, "请先定稿,再公布考核结果")
+	case errors.Is(err, store.ErrYearState):
+		s.flash(r, flashBad, "请先定稿,再公布考核结果")
 	case err != nil:
 		s.serverError(w, r, err)
 		return
@@ -227,8 +228,11 @@ func (s *Server) scoringRanks(w http.ResponseWriter, r *http.Request) {
 // loadSheet reads {sid} as a subject of the year and its template.
 func (s *Server) loadSheet(w http.ResponseWriter, r *http.Request, y store.ScoreYear) (store.ScoreSubject, store.ScoreTemplate, bool) {
 	sub, err := s.store.ScoreSubject(r.Context(), y.TownshipID, subjectParam(r))
-	if err != nil || sub.Year != y.Year {
-		s.notFound(w, r)
+	if err == nil && sub.Year != y.Year {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		s.storeError(w, r, err)
 		return sub, store.ScoreTemplate{}, false
 	}
 	if sub.TemplateID == nil {
@@ -279,7 +283,7 @@ func (s *Server) renderSheet(w http.ResponseWriter, r *http.Request, y store.Sco
 				Vetoed: e.Vetoed, Note: e.Note}
 		}
 	}
-	d := view.SheetData{Year: y, Subject: sub, Template: t, Entries: entries, Inputs: inputs, Errors: errs, History: history,
+	d := view.SheetData{Year: y, Subject: sub, Template: t, Entries: entries, Inputs: inputs, Validator: validator.Validator{Errors: errs}, History: history,
 		Row: b.ByKey[sub.Key()], Editable: currentUser(r).Role == store.RoleOffice && !y.Final() && sub.TemplateID != nil}
 	s.render(w, r, status, view.Sheet(s.chrome(r, sub.Name+" · 评分表", "scoring"), d))
 }
@@ -451,8 +455,11 @@ func (s *Server) scoreFile(w http.ResponseWriter, r *http.Request) {
 	}
 	cid, _ := strconv.ParseInt(chi.URLParam(r, "cid"), 10, 64)
 	sub, err := s.store.ScoreSubject(r.Context(), y.TownshipID, subjectParam(r))
-	if err != nil || sub.Year != y.Year {
-		s.notFound(w, r)
+	if err == nil && sub.Year != y.Year {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		s.storeError(w, r, err)
 		return
 	}
 	f, err := s.store.ScoreFile(r.Context(), y.TownshipID, sub.ID, cid)
@@ -491,8 +498,11 @@ func (s *Server) scoringTemplate(w http.ResponseWriter, r *http.Request) {
 func (s *Server) loadTemplate(w http.ResponseWriter, r *http.Request, y store.ScoreYear) (store.ScoreTemplate, bool) {
 	tid, _ := strconv.ParseInt(chi.URLParam(r, "tid"), 10, 64)
 	t, err := s.store.ScoreTemplate(r.Context(), y.TownshipID, tid)
-	if err != nil || t.Year != y.Year {
-		s.notFound(w, r)
+	if err == nil && t.Year != y.Year {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		s.storeError(w, r, err)
 		return t, false
 	}
 	return t, true
@@ -527,10 +537,10 @@ func (s *Server) scoringClausePost(w http.ResponseWriter, r *http.Request) {
 		var te *store.TemplateError
 		switch {
 		case errors.As(err, &te):
-			s.renderTemplate(w, r, t, view.ClauseEdit{Errors: view.Errors{"form": te.Msg}}, nil, http.StatusUnprocessableEntity)
+			s.renderTemplate(w, r, t, view.ClauseEdit{Validator: validator.Validator{Errors: view.Errors{"form": te.Msg}}}, nil, http.StatusUnprocessableEntity)
 			return
 		case errors.Is(err, store.ErrTemplateFrozen):
-			s.flash(r, flashOK, "评分已开始,本细则不能再修改;请修改下一年度的细则")
+			s.flash(r, flashBad, "评分已开始,本细则不能再修改;请修改下一年度的细则")
 		case err != nil:
 			s.storeError(w, r, err)
 			return
@@ -576,7 +586,7 @@ func (s *Server) scoringClausePost(w http.ResponseWriter, r *http.Request) {
 		s.renderTemplate(w, r, t, e, nil, http.StatusUnprocessableEntity)
 		return
 	case errors.Is(err, store.ErrTemplateFrozen):
-		s.flash(r, flashOK, "评分已开始,本细则不能再修改;请修改下一年度的细则")
+		s.flash(r, flashBad, "评分已开始,本细则不能再修改;请修改下一年度的细则")
 	case err != nil:
 		s.storeError(w, r, err)
 		return

@@ -535,7 +535,7 @@ func historyRound(t *testing.T, st *store.Store, tid int64, year int, weak map[i
 			if weak[*s.PersonID] {
 				ch = poor[i%10]
 			}
-			marks = append(marks, ballotbox.Mark{SubjectID: s.ID, Level: uint8(ch)})
+			marks = append(marks, ballotbox.Mark{SubjectID: s.ID, Choice: rules.Choice(ch)})
 			k := fmt.Sprintf("p%d", *s.PersonID)
 			if tallies[k] == nil {
 				tallies[k] = map[string][]int64{"peer": make([]int64, 5), "public": make([]int64, 5)}

@@ -21,6 +21,7 @@ import (
 	"pingyi/internal/demo"
 	"pingyi/internal/pglocal"
 	"pingyi/internal/pgtest"
+	"pingyi/internal/rules"
 	"pingyi/internal/store"
 	"pingyi/internal/voting"
 )
@@ -114,7 +115,7 @@ func TestSecrecyFromACopyOfTheCluster(t *testing.T) {
 		b := ballotbox.Ballot{CategoryID: c.category}
 		var digits []string
 		for j, s := range f.subs {
-			b.Marks = append(b.Marks, ballotbox.Mark{SubjectID: s.ID, Level: c.levels[j]})
+			b.Marks = append(b.Marks, ballotbox.Mark{SubjectID: s.ID, Choice: rules.Choice(c.levels[j])})
 			digits = append(digits, strconv.Itoa(int(c.levels[j])))
 		}
 		return [][]byte{b.Plaintext(), c.levels, []byte(strings.Join(digits, "")), []byte("{" + strings.Join(digits, ",") + "}"),

@@ -610,8 +610,11 @@ func (s *Server) referralPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ref, err := s.store.Referral(r.Context(), u.TownshipID, formID(chiParam(r, "rid")))
-	if err != nil || ref.TalkID != t.ID {
-		s.notFound(w, r)
+	if err == nil && ref.TalkID != t.ID {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		s.storeError(w, r, err)
 		return
 	}
 	f := r.PostForm

@@ -34,9 +34,9 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) userEdit(w http.ResponseWriter, r *http.Request) {
 	cu := currentUser(r)
-	u, err := s.store.UserByID(r.Context(), idParam(r))
-	if err != nil || u.TownshipID != cu.TownshipID {
-		s.notFound(w, r)
+	u, err := s.store.UserByID(r.Context(), cu.TownshipID, idParam(r))
+	if err != nil {
+		s.storeError(w, r, err)
 		return
 	}
 	villages, err := s.store.Villages(r.Context(), cu.TownshipID)
@@ -56,8 +56,8 @@ func (s *Server) userCreatePost(w http.ResponseWriter, r *http.Request) { s.user
 func (s *Server) userEditPost(w http.ResponseWriter, r *http.Request) {
 	id := idParam(r)
 	cu := currentUser(r)
-	if u, err := s.store.UserByID(r.Context(), id); err != nil || u.TownshipID != cu.TownshipID {
-		s.notFound(w, r)
+	if _, err := s.store.UserByID(r.Context(), cu.TownshipID, id); err != nil {
+		s.storeError(w, r, err)
 		return
 	}
 	s.userSave(w, r, id)
@@ -105,7 +105,7 @@ func (s *Server) userSave(w http.ResponseWriter, r *http.Request, id int64) {
 		if err == nil && password != "" {
 			// A new password from the office also lifts a sign-in lock, as the lock page promises.
 			var u store.User
-			if u, err = s.store.UserByID(r.Context(), saved); err == nil {
+			if u, err = s.store.UserByID(r.Context(), cu.TownshipID, saved); err == nil {
 				err = s.store.ClearAccountFailures(r.Context(), u.Username)
 			}
 			// The new password ends the account's sessions; an office member who set

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"pingyi/internal/ballotbox"
+	"pingyi/internal/rules"
 	"pingyi/internal/store"
 	"pingyi/internal/voting"
 	"pingyi/web/view"
@@ -162,7 +163,7 @@ func (s *Server) raterCode(w http.ResponseWriter, r *http.Request) (code, token 
 func (s *Server) codeUsable(w http.ResponseWriter, r *http.Request, ci store.CodeInfo, token string) bool {
 	switch {
 	case ci.Spent:
-		receipt, err := s.store.ReceiptByToken(r.Context(), ci.RoundID, voting.TokenHash(token))
+		receipt, err := s.store.ReceiptByToken(r.Context(), ci.TownshipID, ci.RoundID, voting.TokenHash(token))
 		switch {
 		case err == nil:
 			s.render(w, r, http.StatusOK, view.BallotReceipt(roundTitle(ci), receipt, false, "", true))
@@ -219,7 +220,7 @@ func (s *Server) ballotStep(w http.ResponseWriter, r *http.Request, run ballotRu
 		return
 	}
 	d := view.BallotData{Title: roundTitle(run.ci), Category: run.ci.CategoryName, Subjects: subjects,
-		Choices: map[int64]int{}, Action: run.action, Paper: run.paper}
+		Choices: map[int64]rules.Choice{}, Action: run.action, Paper: run.paper}
 	if run.paper {
 		d.Code, d.Token = run.code, run.token
 	}
@@ -232,8 +233,8 @@ func (s *Server) ballotStep(w http.ResponseWriter, r *http.Request, run ballotRu
 	}
 	d.Missing = map[int64]bool{}
 	for _, sub := range subjects {
-		c, err := strconv.Atoi(r.PostForm.Get("s" + strconv.FormatInt(sub.ID, 10)))
-		if err != nil || c < 1 || c > 5 {
+		c, ok := rules.ParseChoice(r.PostForm.Get("s" + strconv.FormatInt(sub.ID, 10)))
+		if !ok {
 			d.Missing[sub.ID] = true
 			continue
 		}
@@ -255,7 +256,7 @@ func (s *Server) ballotStep(w http.ResponseWriter, r *http.Request, run ballotRu
 	}
 	marks := make([]ballotbox.Mark, 0, len(subjects))
 	for _, sub := range subjects {
-		marks = append(marks, ballotbox.Mark{SubjectID: sub.ID, Level: uint8(d.Choices[sub.ID])})
+		marks = append(marks, ballotbox.Mark{SubjectID: sub.ID, Choice: d.Choices[sub.ID]})
 	}
 	receipt, err := voting.Cast(r.Context(), s.store, run.code, run.ci, run.token, marks)
 	switch {
@@ -362,7 +363,7 @@ func (s *Server) paperBallot(w http.ResponseWriter, r *http.Request) {
 		return
 	case ci.Spent && token != "":
 		// A resubmitted paper ballot: its receipt, if it was stored.
-		receipt, err := s.store.ReceiptByToken(r.Context(), ci.RoundID, voting.TokenHash(token))
+		receipt, err := s.store.ReceiptByToken(r.Context(), ci.TownshipID, ci.RoundID, voting.TokenHash(token))
 		switch {
 		case err == nil:
 			s.render(w, r, http.StatusOK, view.BallotReceipt(roundTitle(ci), receipt, true, fmt.Sprintf("/rounds/%d/paper", round.ID), true))

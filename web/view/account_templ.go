@@ -8,9 +8,11 @@ package view
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
+import "pingyi/internal/validator"
+
 // PasswordFormData is the own-password form.
 type PasswordFormData struct {
-	Errors Errors
+	validator.Validator
 }
 
 // PasswordForm lets any signed-in user change their own password.

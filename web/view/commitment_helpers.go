@@ -216,6 +216,4 @@ func restAfter(es []store.CommitmentEntry, n int) []store.CommitmentEntry {
 	return nil
 }
 
-func optionSelected(a, b string) bool { return a == b }
-
 func idStr(id int64) string { return strconv.FormatInt(id, 10) }

@@ -36,7 +36,7 @@ const (
 func NewResultsGlance(round store.Round, all, shown []store.SubjectResult, filter string) ResultsGlance {
 	g := ResultsGlance{RoundID: round.ID, Total: len(all), Filter: filter}
 	for _, r := range all {
-		switch rules.Outcome(r.Outcome) {
+		switch r.Outcome {
 		case rules.Pass:
 			g.Pass++
 		case rules.Reminder:
@@ -60,7 +60,7 @@ func NewResultsGlance(round store.Round, all, shown []store.SubjectResult, filte
 
 // NeedsTalk reports whether a result calls for a talk (提醒谈话 or 诫勉谈话).
 func NeedsTalk(r store.SubjectResult) bool {
-	o := rules.Outcome(r.Outcome)
+	o := r.Outcome
 	return o == rules.Reminder || o == rules.Admonishment
 }
 
@@ -80,9 +80,10 @@ type Chart struct {
 
 // ChartRow is one subject in the chart.
 type ChartRow struct {
-	Name, Label, Value, Outcome string
-	Y, X                        float64
-	HasValue                    bool
+	Name, Label, Value string
+	Outcome            rules.Outcome
+	Y, X               float64
+	HasValue           bool
 }
 
 // ChartTick is a gridline with its percentage.
@@ -163,9 +164,9 @@ func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 // markPoints is a diamond (reminder) or the corners of a square (admonishment) at x, y;
 // the pass mark is a circle. Shapes differ as well as colours, for readers who do not
 // tell red from green.
-func markPoints(outcome string, x, y float64) string {
+func markPoints(outcome rules.Outcome, x, y float64) string {
 	const r = 6.0
-	switch rules.Outcome(outcome) {
+	switch outcome {
 	case rules.Reminder:
 		return fmt.Sprintf("%s,%s %s,%s %s,%s %s,%s", f1(x), f1(y-r-1), f1(x+r+1), f1(y), f1(x), f1(y+r+1), f1(x-r-1), f1(y))
 	default:
@@ -173,8 +174,8 @@ func markPoints(outcome string, x, y float64) string {
 	}
 }
 
-func markClass(outcome string) string {
-	return "mark mark-" + strings.ReplaceAll(outcome, "_", "-")
+func markClass(outcome rules.Outcome) string {
+	return "mark mark-" + strings.ReplaceAll(string(outcome), "_", "-")
 }
 
 // chartSummary is the chart's text alternative.

@@ -1,7 +1,6 @@
 package view
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -9,13 +8,14 @@ import (
 	"pingyi/internal/rules"
 	"pingyi/internal/scoring"
 	"pingyi/internal/store"
+	"pingyi/internal/validator"
 )
 
 // ScoringHomeData is the list of assessment years.
 type ScoringHomeData struct {
 	Years   []store.ScoreYear
 	NewYear string
-	Errors  Errors
+	validator.Validator
 }
 
 // BandsForm is the year's band thresholds and appeal periods as typed.
@@ -25,11 +25,11 @@ type BandsForm struct {
 
 // ScoringYearData is a year's overview.
 type ScoringYearData struct {
-	Year        store.ScoreYear
-	Board       store.Board
-	Templates   []store.ScoreTemplate
-	Events      []store.ScoreYearEvent
-	Errors      Errors
+	Year      store.ScoreYear
+	Board     store.Board
+	Templates []store.ScoreTemplate
+	Events    []store.ScoreYearEvent
+	validator.Validator
 	Reopen      string
 	Bands       BandsForm
 	OpenAppeals int
@@ -54,7 +54,7 @@ type SheetData struct {
 	Template store.ScoreTemplate
 	Entries  map[int64]store.ScoreEntry
 	Inputs   map[int64]ClauseForm
-	Errors   Errors
+	validator.Validator
 	History  []store.ScoreChange
 	Row      store.BoardRow
 	Editable bool
@@ -65,7 +65,7 @@ type ClauseEdit struct {
 	ID, AreaID                                int64
 	Code, Title, Rule, Department, Max, Bonus string
 	Veto                                      bool
-	Errors                                    Errors
+	validator.Validator
 }
 
 // TemplateData is a template's page.
@@ -80,14 +80,14 @@ type TemplateData struct {
 // AppealForm is the form to file an appeal.
 type AppealForm struct {
 	Subject, Kind, Clause, Reason string
-	Errors                        Errors
+	validator.Validator
 }
 
 // DecideForm is a decision form (an appeal's or a proposal's) as typed.
 type DecideForm struct {
 	Decision, Note, On               string
 	Clause, Points, Bonus, Deduction string
-	Errors                           Errors
+	validator.Validator
 }
 
 // AppealsData is a year's appeals.
@@ -373,10 +373,6 @@ func decisionClass(d string) string {
 		return "badge bad"
 	}
 	return "badge warn"
-}
-
-func chineseDate(t time.Time) string {
-	return fmt.Sprintf("%d 年 %d 月 %d 日", t.Year(), t.Month(), t.Day())
 }
 
 func fmtDay(t time.Time) string { return t.Format("2006-01-02") }

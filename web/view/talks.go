@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"pingyi/internal/rules"
 	"pingyi/internal/store"
 )
 
@@ -134,13 +135,6 @@ func pctOr(s *string) string {
 	return *s + "%"
 }
 
-func optInt(p *int) string {
-	if p == nil {
-		return ""
-	}
-	return itoa(*p)
-}
-
 // YearEligibility is a year's award eligibility as the talks decide it (method.md §5:
 // two or more reminder talks, or one or more admonishment talks, lose it).
 type YearEligibility struct {
@@ -170,7 +164,7 @@ type ChartPoint struct {
 	Label      string
 	Sub        string
 	Tip        string
-	Outcome    string
+	Outcome    rules.Outcome
 }
 
 // TrendTick is a horizontal grid line.
@@ -250,13 +244,13 @@ func ff(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
 func viewBox(c TrendChart) string { return "0 0 " + ff(c.W) + " " + ff(c.H) }
 
-func outcomeDot(o string) string {
+func outcomeDot(o rules.Outcome) string {
 	switch o {
-	case "pass":
+	case rules.Pass:
 		return "dot pass"
-	case "reminder":
+	case rules.Reminder:
 		return "dot reminder"
-	case "admonishment":
+	case rules.Admonishment:
 		return "dot admonishment"
 	}
 	return "dot"

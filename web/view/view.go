@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"pingyi/internal/store"
+	"pingyi/internal/validator"
 	"pingyi/web/static"
 )
 
@@ -47,11 +48,8 @@ type GroupField struct {
 	Key, Name, Weight string
 }
 
-// Errors maps a form field to its message.
-type Errors map[string]string
-
-// Has reports whether the field has a message.
-func (e Errors) Has(field string) bool { _, ok := e[field]; return ok }
+// Errors maps a form field to its message (internal/validator).
+type Errors = validator.Errors
 
 // navItem is one entry of the top navigation.
 type navItem struct {
