@@ -10,7 +10,9 @@
 // send to the standby) and one replica is killed with SIGKILL; then each office ends its
 // vote, opens its box with two scrutineers' shares and publishes. The run checks every
 // acknowledged ballot is stored and counted exactly once, that public pages came from the
-// standby, and that no ballot code reached a log.
+// standby, and that no ballot code reached a log; then it pauses the standby's replay past
+// the maximum lag and stops it, and checks the public pages go to the primary meanwhile.
+// With Options.Backup it also backs the county up and restores it.
 package cluster
 
 import (
