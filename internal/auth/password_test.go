@@ -13,7 +13,10 @@ func TestHashAndCheck(t *testing.T) {
 	if err := CheckPassword(h, "wrong"); err != ErrMismatch {
 		t.Fatalf("wrong password: %v, want ErrMismatch", err)
 	}
-	h2, _ := HashPassword("正确的密码123")
+	h2, err := HashPassword("正确的密码123")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if h == h2 {
 		t.Fatal("two hashes of one password must differ (salt)")
 	}

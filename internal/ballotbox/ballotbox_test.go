@@ -38,7 +38,10 @@ func TestKeyOpensWithKSharesOnly(t *testing.T) {
 func TestKMinusOneSharesLearnNothingUseful(t *testing.T) {
 	// Recovering with too few shares by passing a forged extra share gives a wrong key,
 	// which the public key check refuses.
-	key, shares, _ := NewKey(2, 3)
+	key, shares, err := NewKey(2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
 	forged := Share{Index: 2}
 	forged.Value = shares[0].Value
 	if err := key.Verify(forged); !errors.Is(err, ErrWrongShare) {
@@ -50,8 +53,14 @@ func TestKMinusOneSharesLearnNothingUseful(t *testing.T) {
 }
 
 func TestSharesOfAnotherKeyAreRefused(t *testing.T) {
-	key, shares, _ := NewKey(2, 3)
-	other, otherShares, _ := NewKey(2, 3)
+	key, shares, err := NewKey(2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, otherShares, err := NewKey(2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := key.Verify(otherShares[0]); !errors.Is(err, ErrWrongShare) {
 		t.Fatalf("another key's share verified: %v", err)
 	}
@@ -67,7 +76,10 @@ func TestSharesOfAnotherKeyAreRefused(t *testing.T) {
 }
 
 func TestShareText(t *testing.T) {
-	_, shares, _ := NewKey(2, 3)
+	_, shares, err := NewKey(2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := shares[2]
 	text := s.Text()
 	if len(s.Groups()) != ShareGroups || len(strings.ReplaceAll(text, " ", "")) != 60 {
@@ -103,7 +115,10 @@ func TestShareText(t *testing.T) {
 }
 
 func TestSealAndOpen(t *testing.T) {
-	key, shares, _ := NewKey(2, 3)
+	key, shares, err := NewKey(2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
 	sealer, err := NewSealer(7, key.PublicKey)
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +128,10 @@ func TestSealAndOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc2, ct2, _ := sealer.Seal(Ballot{CategoryID: 3, Marks: []Mark{{SubjectID: 30, Choice: 1}, {SubjectID: 5, Choice: 1}, {SubjectID: 9, Choice: 1}}}, "R2")
+	enc2, ct2, err := sealer.Seal(Ballot{CategoryID: 3, Marks: []Mark{{SubjectID: 30, Choice: 1}, {SubjectID: 5, Choice: 1}, {SubjectID: 9, Choice: 1}}}, "R2")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(ct) != len(ct2) || len(enc) != len(enc2) {
 		t.Fatalf("sealed sizes differ with the choices: %d/%d", len(ct), len(ct2))
 	}
@@ -145,8 +163,14 @@ func TestSealAndOpen(t *testing.T) {
 }
 
 func BenchmarkSeal(b *testing.B) {
-	key, _, _ := NewKey(2, 3)
-	sealer, _ := NewSealer(1, key.PublicKey)
+	key, _, err := NewKey(2, 3)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sealer, err := NewSealer(1, key.PublicKey)
+	if err != nil {
+		b.Fatal(err)
+	}
 	ballot := Ballot{CategoryID: 1}
 	for i := 0; i < 30; i++ {
 		ballot.Marks = append(ballot.Marks, Mark{SubjectID: int64(i + 1), Choice: 2})
@@ -159,14 +183,26 @@ func BenchmarkSeal(b *testing.B) {
 }
 
 func BenchmarkOpen(b *testing.B) {
-	key, shares, _ := NewKey(2, 3)
-	sealer, _ := NewSealer(1, key.PublicKey)
+	key, shares, err := NewKey(2, 3)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sealer, err := NewSealer(1, key.PublicKey)
+	if err != nil {
+		b.Fatal(err)
+	}
 	ballot := Ballot{CategoryID: 1}
 	for i := 0; i < 100; i++ {
 		ballot.Marks = append(ballot.Marks, Mark{SubjectID: int64(i + 1), Choice: 2})
 	}
-	enc, ct, _ := sealer.Seal(ballot, "RECEIPT12345")
-	op, _ := key.Open(shares[:2])
+	enc, ct, err := sealer.Seal(ballot, "RECEIPT12345")
+	if err != nil {
+		b.Fatal(err)
+	}
+	op, err := key.Open(shares[:2])
+	if err != nil {
+		b.Fatal(err)
+	}
 	for b.Loop() {
 		if _, err := op.Open(1, "RECEIPT12345", enc, ct); err != nil {
 			b.Fatal(err)

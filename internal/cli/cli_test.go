@@ -3,6 +3,9 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -26,12 +29,41 @@ func TestServeRefusesStaleSchema(t *testing.T) {
 	if code := Run(ctx, []string{"pingyi", "migrate"}, e, nil, &out, &errb); code != 0 {
 		t.Fatalf("migrate: %d %s", code, errb.String())
 	}
-	// Now serve starts; it shuts down cleanly when its context ends.
-	cctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	// Now serve starts, answers, and shuts down cleanly when its context ends.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	e = env(map[string]string{"DATABASE_URL": url, "PINGYI_ADDR": addr})
+	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errb.Reset()
-	if code := Run(cctx, []string{"pingyi", "serve"}, e, nil, &out, &errb); code != 0 {
-		t.Fatalf("serve on a current schema: %d %s", code, errb.String())
+	var serveErr bytes.Buffer
+	exited := make(chan int, 1)
+	go func() { exited <- Run(cctx, []string{"pingyi", "serve"}, e, nil, io.Discard, &serveErr) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/login")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET /login: %s", resp.Status)
+			}
+			break
+		}
+		select {
+		case code := <-exited:
+			t.Fatalf("serve exited %d before answering: %s", code, serveErr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve never answered on %s: %v", addr, err)
+		}
+	}
+	cancel()
+	if code := <-exited; code != 0 {
+		t.Fatalf("serve on a current schema: exit %d %s", code, serveErr.String())
 	}
 }
 

@@ -20,11 +20,17 @@ func TestDemoCommitments(t *testing.T) {
 			if _, err := demo.Load(ctx, st); err != nil {
 				t.Fatal(err)
 			}
-			today, _ := time.Parse("2006-01-02", day)
+			today, err := time.Parse("2006-01-02", day)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if loaded, err := demo.LoadCommitments(ctx, st, today); err != nil || !loaded {
 				t.Fatalf("load: %v %v", loaded, err)
 			}
-			town, _ := st.TownshipByName(ctx, demo.Township)
+			town, err := st.TownshipByName(ctx, demo.Township)
+			if err != nil {
+				t.Fatal(err)
+			}
 			year := today.AddDate(0, 0, -45).Year()
 			boards, err := st.Boards(ctx, town.ID, year, true)
 			if err != nil || len(boards) != 8 || !boards[0].Commitment.IsTownship() {
@@ -44,7 +50,10 @@ func TestDemoCommitments(t *testing.T) {
 				if b.Photos == 0 && !b.Commitment.IsTownship() && name != "柳树沟村党支部" {
 					t.Errorf("%s has no photos", name)
 				}
-				events, _ := st.CommitmentEvents(ctx, town.ID, b.Commitment.ID)
+				events, err := st.CommitmentEvents(ctx, town.ID, b.Commitment.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
 				returned := false
 				for _, e := range events {
 					returned = returned || e.Action == "returned"
@@ -70,13 +79,19 @@ func TestDemoCommitments(t *testing.T) {
 				q = 5
 			}
 			if q > 1 {
-				gaps, _ := st.CommentGaps(ctx, town.ID, year, q-1)
+				gaps, err := st.CommentGaps(ctx, town.ID, year, q-1)
+				if err != nil {
+					t.Fatal(err)
+				}
 				if len(gaps) != 0 {
 					t.Errorf("villages without a comment in quarter %d: %+v", q-1, gaps)
 				}
 			}
 			if q <= 4 {
-				gaps, _ := st.CommentGaps(ctx, town.ID, year, q)
+				gaps, err := st.CommentGaps(ctx, town.ID, year, q)
+				if err != nil {
+					t.Fatal(err)
+				}
 				if len(gaps) != 3 {
 					t.Errorf("this quarter %d villages still to comment on, want 3", len(gaps))
 				}
@@ -85,7 +100,9 @@ func TestDemoCommitments(t *testing.T) {
 			if err != nil || len(rates) != 7 {
 				t.Fatalf("fulfilment rates %d %v", len(rates), err)
 			}
-			if again, _ := demo.LoadCommitments(ctx, st, today); again {
+			if again, err := demo.LoadCommitments(ctx, st, today); err != nil {
+				t.Fatal(err)
+			} else if again {
 				t.Fatal("a second load must leave existing commitments alone")
 			}
 		})

@@ -18,15 +18,24 @@ func TestDemoTownshipAndHistory(t *testing.T) {
 	if loaded, err := demo.Load(ctx, st); err != nil || !loaded {
 		t.Fatalf("load: %v %v", loaded, err)
 	}
-	town, _ := st.TownshipByName(ctx, demo.Township)
-	c, _ := st.Counts(ctx, town.ID)
+	town, err := st.TownshipByName(ctx, demo.Township)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.Counts(ctx, town.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if c.Villages != 7 || c.Raters < 55 || c.People < 40 {
 		t.Fatalf("demo roster %+v", c)
 	}
 	if loaded, err := demo.LoadRounds(ctx, st); err != nil || !loaded {
 		t.Fatalf("rounds: %v %v", loaded, err)
 	}
-	rounds, _ := st.Rounds(ctx, town.ID)
+	rounds, err := st.Rounds(ctx, town.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(rounds) != 2 || rounds[0].Status != store.StatusDraft || rounds[1].Status != store.StatusPublished {
 		t.Fatalf("demo rounds %+v", rounds)
 	}
@@ -42,7 +51,10 @@ func TestDemoTownshipAndHistory(t *testing.T) {
 		t.Fatalf("the 2024 demo round should show every outcome, got %v", outcomes)
 	}
 	// The 2025 draft waits for 小漩村's reports only.
-	subs, _ := st.RoundSubjects(ctx, town.ID, rounds[0].ID)
+	subs, err := st.RoundSubjects(ctx, town.ID, rounds[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	missing := 0
 	for _, s := range subs {
 		if !s.Reported() {
@@ -52,7 +64,9 @@ func TestDemoTownshipAndHistory(t *testing.T) {
 	if missing != 4 {
 		t.Fatalf("2025 draft: %d subjects without a report, want 小漩村's 4", missing)
 	}
-	if again, _ := demo.LoadRounds(ctx, st); again {
+	if again, err := demo.LoadRounds(ctx, st); err != nil {
+		t.Fatal(err)
+	} else if again {
 		t.Fatal("a second load must leave existing rounds alone")
 	}
 }
@@ -70,7 +84,10 @@ func TestDemoScoringHistory(t *testing.T) {
 	if err != nil || !loaded {
 		t.Fatalf("scoring: %v %v", loaded, err)
 	}
-	town, _ := st.TownshipByName(ctx, demo.Township)
+	town, err := st.TownshipByName(ctx, demo.Township)
+	if err != nil {
+		t.Fatal(err)
+	}
 	standings, err := st.Standings(ctx, town.ID, 2024)
 	if err != nil {
 		t.Fatal(err)
@@ -90,11 +107,16 @@ func TestDemoScoringHistory(t *testing.T) {
 	if three := by[f.ThreeYears]; three.Streak != 3 {
 		t.Errorf("%s should be 三年三优: %+v", f.ThreeYears, three)
 	}
-	props, _ := st.Proposals(ctx, town.ID, 2024)
+	props, err := st.Proposals(ctx, town.ID, 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(props) == 0 || props[0].Decision != "pending" {
 		t.Errorf("2024 proposals: %+v", props)
 	}
-	if _, again, _ := demo.LoadScoring(ctx, st); again {
+	if _, again, err := demo.LoadScoring(ctx, st); err != nil {
+		t.Fatal(err)
+	} else if again {
 		t.Error("a second load must leave the history alone")
 	}
 	t.Logf("featured: %+v; 2024: %d standings, %d proposals", f, len(standings), len(props))

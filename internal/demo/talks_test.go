@@ -23,7 +23,10 @@ func TestDemoTalks(t *testing.T) {
 	if loaded, err := demo.LoadTalks(ctx, st); err != nil || !loaded {
 		t.Fatalf("talks: %v %v", loaded, err)
 	}
-	town, _ := st.TownshipByName(ctx, demo.Township)
+	town, err := st.TownshipByName(ctx, demo.Township)
+	if err != nil {
+		t.Fatal(err)
+	}
 	today := store.Today()
 	docs, err := st.Documents(ctx, town.ID, store.ConsequenceFilter{})
 	if err != nil || len(docs) != 1 || !docs[0].Issued() {
@@ -40,18 +43,28 @@ func TestDemoTalks(t *testing.T) {
 	if err != nil || len(rounds) != 2 || rounds[0].Outcome != "admonishment" || rounds[1].Outcome != "admonishment" || rounds[1].Consecutive != 2 {
 		t.Fatalf("twice admonished: %+v %v", rounds, err)
 	}
-	overdue, _ := st.Rectifications(ctx, town.ID, today, store.RectificationFilter{OverdueOnly: true})
+	overdue, err := st.Rectifications(ctx, town.ID, today, store.RectificationFilter{OverdueOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(overdue) != 1 {
 		t.Fatalf("overdue items %d, want 1", len(overdue))
 	}
-	due, _ := st.Periods(ctx, town.ID, today, store.ConsequenceFilter{DueOnly: true})
+	due, err := st.Periods(ctx, town.ID, today, store.ConsequenceFilter{DueOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(due) == 0 {
 		t.Fatal("a 诫勉 follow-up should be due")
 	}
-	if late, _ := st.TalkList(ctx, town.ID, today, store.TalkFilter{Status: "overdue"}); len(late) == 0 {
+	if late, err := st.TalkList(ctx, town.ID, today, store.TalkFilter{Status: "overdue"}); err != nil {
+		t.Fatal(err)
+	} else if len(late) == 0 {
 		t.Fatal("the mid-year talks should be past the deadline")
 	}
-	if again, _ := demo.LoadTalks(ctx, st); again {
+	if again, err := demo.LoadTalks(ctx, st); err != nil {
+		t.Fatal(err)
+	} else if again {
 		t.Fatal("a second load must leave the talks alone")
 	}
 }

@@ -48,7 +48,9 @@ func switchUser(t *testing.T, ctx context.Context, base, user string) {
 	if err := chromedp.Do(ctx, Visit(base+"/"), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="logout"]').length`)); n > 0 {
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="logout"]').length`)); err != nil {
+		t.Fatal(err)
+	} else if n > 0 {
 		if err := chromedp.Do(ctx, ClickNav(tid("logout"), tid("login-form"))); err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +89,9 @@ func sitePhoto(t *testing.T) string {
 		}
 	}
 	var b bytes.Buffer
-	jpeg.Encode(&b, img, &jpeg.Options{Quality: 90})
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
 	path := filepath.Join(t.TempDir(), "现场.jpg")
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
@@ -109,8 +113,12 @@ func pdfPageSize(t *testing.T, name string) (float64, float64) {
 		t.Fatalf("%s.pdf: no MediaBox", name)
 	}
 	var w, h float64
-	fmt.Sscan(string(m[1]), &w)
-	fmt.Sscan(string(m[2]), &h)
+	if _, err := fmt.Sscan(string(m[1]), &w); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fmt.Sscan(string(m[2]), &h); err != nil {
+		t.Fatal(err)
+	}
 	return w, h
 }
 
@@ -126,7 +134,10 @@ func TestCommitmentInBrowser(t *testing.T) {
 	// The secretary files on a phone.
 	switchUser(t, phone, base, "xiaoxuan")
 	do(t, phone, "start", ClickNav(tid("commitment-start"), tid("commitment-title")))
-	loc, _ := chromedp.Run(phone, chromedp.Location())
+	loc, err := chromedp.Run(phone, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
 	commitment := loc[strings.Index(loc, "/commitments/"):]
 	if i := strings.IndexAny(commitment, "?#"); i >= 0 {
 		commitment = commitment[:i]
@@ -210,7 +221,9 @@ func TestCommitmentInBrowser(t *testing.T) {
 	shot(t, phone, "commitments-46-secretary-progress-phone")
 	do(t, phone, "save progress", ClickNav(tid("save"), tid("entry-photo")))
 	shot(t, phone, "commitments-47-secretary-after-progress-phone")
-	if got, _ := chromedp.Run(phone, chromedp.Text(tid("item-progress"))); got != "33.33%" {
+	if got, err := chromedp.Run(phone, chromedp.Text(tid("item-progress"))); err != nil {
+		t.Fatal(err)
+	} else if got != "33.33%" {
 		t.Fatalf("the road after its first sub-item: %q, want 33.33%%", got)
 	}
 
@@ -228,7 +241,9 @@ func TestCommitmentInBrowser(t *testing.T) {
 	id := strings.TrimPrefix(commitment, "/commitments/")
 	do(t, phone, "public page", Visit(base+"/gk/c/"+id), chromedp.WaitVisible(tid("pub-title")), chromedp.WaitVisible(tid("entry-photo")))
 	shot(t, phone, "commitments-49-public-phone")
-	if n, _ := chromedp.Run(phone, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="pub-comment"]').length`)); n != 1 {
+	if n, err := chromedp.Run(phone, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="pub-comment"]').length`)); err != nil {
+		t.Fatal(err)
+	} else if n != 1 {
 		t.Fatalf("public comments: %d", n)
 	}
 	do(t, desk, "poster A4", Visit(base+"/gk/c/"+id+"/poster"), chromedp.WaitVisible(tid("poster-qr")))
@@ -261,8 +276,14 @@ func TestDemoCommitmentsInBrowser(t *testing.T) {
 	if _, err := demo.LoadCommitments(context.Background(), st, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	town, _ := st.TownshipByName(context.Background(), demo.Township)
-	vs, _ := st.Villages(context.Background(), town.ID)
+	town, err := st.TownshipByName(context.Background(), demo.Township)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := st.Villages(context.Background(), town.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var xiaoxuan int64
 	for _, v := range vs {
 		if v.Name == "小漩村" {
@@ -301,8 +322,11 @@ func TestDemoCommitmentsInBrowser(t *testing.T) {
 	// Wait until the images in view have loaded (the others wait for a scroll).
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		done, _ := chromedp.Run(phone, chromedp.Evaluate[bool](`document.readyState === "complete" &&
+		done, err := chromedp.Run(phone, chromedp.Evaluate[bool](`document.readyState === "complete" &&
 			[...document.images].filter(i => i.getBoundingClientRect().top < innerHeight).every(i => i.complete)`))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if done {
 			break
 		}

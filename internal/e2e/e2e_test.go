@@ -77,7 +77,10 @@ func startAppStore(t *testing.T) (string, *store.Store) {
 	if _, err := demo.Load(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
-	cfg, _ := config.Load(func(string) string { return "" })
+	cfg, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := web.New(slog.New(slog.NewTextHandler(io.Discard, nil)), st, cfg)
 	t.Cleanup(srv.Close)
 	// Every HTML page served during the test goes through the HTML-validity check.
@@ -139,7 +142,10 @@ func TestRostersInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	flash, _ := chromedp.Run(ctx, chromedp.Text(tid("flash")))
+	flash, err := chromedp.Run(ctx, chromedp.Text(tid("flash")))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(flash, "桃园村党支部") {
 		t.Fatalf("flash %q should name the new branch", flash)
 	}
@@ -151,10 +157,17 @@ func TestRostersInBrowser(t *testing.T) {
 	xlsx := filepath.Join(t.TempDir(), "raters.xlsx")
 	names := []string{"张桂芳", "艾青松", "王德顺", "白玉兰", "陈小明"}
 	f := excelize.NewFile()
-	f.SetSheetRow("Sheet1", "A1", &[]any{"姓名", "类别", "工作单位", "电话"})
+	if err := f.SetSheetRow("Sheet1", "A1", &[]any{"姓名", "类别", "工作单位", "电话"}); err != nil {
+		t.Fatal(err)
+	}
 	for i, n := range names {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		f.SetSheetRow("Sheet1", cell, &[]any{n, "群众代表", "桃园村", "1370000000" + string(rune('0'+i))})
+		cell, err := excelize.CoordinatesToCellName(1, i+2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SetSheetRow("Sheet1", cell, &[]any{n, "群众代表", "桃园村", "1370000000" + string(rune('0'+i))}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := f.SaveAs(xlsx); err != nil {
 		t.Fatal(err)
@@ -168,7 +181,10 @@ func TestRostersInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	flash, _ = chromedp.Run(ctx, chromedp.Text(tid("flash")))
+	flash, err = chromedp.Run(ctx, chromedp.Text(tid("flash")))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(flash, "已导入 5 名") {
 		t.Fatalf("flash after import: %q", flash)
 	}
@@ -199,24 +215,27 @@ func TestRostersInBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`input[name=w_peer]`), "30"),
 		chromedp.SetValue(chromedp.CSS(`input[name=w_public]`), "70"),
 		chromedp.SetValue(chromedp.CSS(`input[name=name_0]`), "王德顺"),
-		chromedp.SetValue(chromedp.CSS(`input[name=peer_0_1]`), "7"),
-		chromedp.SetValue(chromedp.CSS(`input[name=peer_0_3]`), "2"),
-		chromedp.SetValue(chromedp.CSS(`input[name=public_0_1]`), "20"),
-		chromedp.SetValue(chromedp.CSS(`input[name=public_0_3]`), "1"),
+		chromedp.SetValue(chromedp.CSS(`input[name=c_0_peer_1]`), "7"),
+		chromedp.SetValue(chromedp.CSS(`input[name=c_0_peer_3]`), "2"),
+		chromedp.SetValue(chromedp.CSS(`input[name=c_0_public_1]`), "20"),
+		chromedp.SetValue(chromedp.CSS(`input[name=c_0_public_3]`), "1"),
 		chromedp.SetValue(chromedp.CSS(`input[name=name_1]`), "河口村党支部"),
 		chromedp.SetValue(chromedp.CSS(`select[name=kind_1]`), "organisation"),
-		chromedp.SetValue(chromedp.CSS(`input[name=peer_1_1]`), "5"),
-		chromedp.SetValue(chromedp.CSS(`input[name=peer_1_4]`), "2"),
-		chromedp.SetValue(chromedp.CSS(`input[name=public_1_1]`), "60"),
-		chromedp.SetValue(chromedp.CSS(`input[name=public_1_3]`), "30"),
-		chromedp.SetValue(chromedp.CSS(`input[name=public_1_4]`), "12"),
+		chromedp.SetValue(chromedp.CSS(`input[name=c_1_peer_1]`), "5"),
+		chromedp.SetValue(chromedp.CSS(`input[name=c_1_peer_4]`), "2"),
+		chromedp.SetValue(chromedp.CSS(`input[name=c_1_public_1]`), "60"),
+		chromedp.SetValue(chromedp.CSS(`input[name=c_1_public_3]`), "30"),
+		chromedp.SetValue(chromedp.CSS(`input[name=c_1_public_4]`), "12"),
 		chromedp.SetValue(chromedp.CSS(`select[name=prior_1]`), "1"),
 		ClickNav(tid("whatif-submit"), tid("whatif-results")),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ = chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="satisfaction"]')].map(e => e.textContent)`))
+	got, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="satisfaction"]')].map(e => e.textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(got) != 2 || got[0] != "90.00%" {
 		t.Fatalf("what-if satisfaction %v, want 90.00%% first", got)
 	}
@@ -239,8 +258,14 @@ func TestSecretaryInBrowser(t *testing.T) {
 	ctx := newTab(t)
 	base, st := startAppStore(t)
 	bg := context.Background()
-	town, _ := st.TownshipByName(bg, demo.Township)
-	cats, _ := st.RaterCategories(bg, town.ID)
+	town, err := st.TownshipByName(bg, demo.Township)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err := st.RaterCategories(bg, town.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	groups := map[int64]string{}
 	for _, c := range cats {
 		groups[c.ID] = c.DefaultGroup
@@ -257,7 +282,7 @@ func TestSecretaryInBrowser(t *testing.T) {
 	if err := Screenshot(ctx, "20-secretary-home"); err != nil {
 		t.Fatal(err)
 	}
-	err := chromedp.Do(ctx,
+	err = chromedp.Do(ctx,
 		ClickNav(tid("village-report-link"), tid("report-form")),
 		chromedp.SetValue(chromedp.CSS("#text"), "小漩村党支部 2025 年述职:完成电站移民安置,村集体经济收入 7 万元以上。"),
 	)
@@ -272,16 +297,30 @@ func TestSecretaryInBrowser(t *testing.T) {
 	}
 }
 
+// demoRounds loads the demo's rounds into st and returns its township and rounds.
+func demoRounds(t *testing.T, st *store.Store) (store.Township, []store.Round) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := demo.LoadRounds(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	town, err := st.TownshipByName(ctx, demo.Township)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rounds, err := st.Rounds(ctx, town.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return town, rounds
+}
+
 // TestDemoHistoryInBrowser shows what `make run` opens on: the demo's published 2024
 // round with its results and talks, and the 2025 draft.
 func TestDemoHistoryInBrowser(t *testing.T) {
 	ctx := newTab(t)
 	base, st := startAppStore(t)
-	if _, err := demo.LoadRounds(context.Background(), st); err != nil {
-		t.Fatal(err)
-	}
-	town, _ := st.TownshipByName(context.Background(), demo.Township)
-	rounds, _ := st.Rounds(context.Background(), town.ID)
+	_, rounds := demoRounds(t, st)
 	signIn(t, ctx, base, "zzb")
 	if err := Screenshot(ctx, "30-demo-home"); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -17,11 +16,7 @@ import (
 func TestErrorPagesInBrowser(t *testing.T) {
 	ctx := newTab(t)
 	base, st := startAppStore(t)
-	if _, err := demo.LoadRounds(context.Background(), st); err != nil {
-		t.Fatal(err)
-	}
-	town, _ := st.TownshipByName(context.Background(), demo.Township)
-	rounds, _ := st.Rounds(context.Background(), town.ID)
+	_, rounds := demoRounds(t, st)
 
 	shot := func(name string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -46,7 +41,9 @@ func TestErrorPagesInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#username"), "lingdao"),
 		chromedp.SendKeys(chromedp.CSS("#password"), demo.Password),
 		ClickNav(tid("login-submit"), tid("login-error")))
-	if msg, _ := chromedp.Run(ctx, chromedp.Text(tid("login-error"))); msg == "账号或密码不正确" {
+	if msg, err := chromedp.Run(ctx, chromedp.Text(tid("login-error"))); err != nil {
+		t.Fatal(err)
+	} else if msg == "账号或密码不正确" {
 		t.Fatalf("after five failures the account should be locked, got %q", msg)
 	}
 
@@ -63,14 +60,20 @@ func TestErrorPagesInBrowser(t *testing.T) {
 		ClickNav(tid("save"), tid("error-username")))
 	shot("45-round-invalid",
 		Visit(base+"/rounds/new"),
-		chromedp.SetValue(chromedp.CSS("#w_peer"), "50"),
+		chromedp.SetValue(chromedp.CSS(`input[name="w_peer"]`), "50"),
 		ClickNav(tid("save"), tid("error-weights")))
 
 	bad := filepath.Join(t.TempDir(), "bad.xlsx")
 	f := excelize.NewFile()
-	f.SetSheetRow("Sheet1", "A1", &[]any{"姓名", "职务", "所在组织", "述职层次(1-4)", "村干部(是/否)", "电话"})
-	f.SetSheetRow("Sheet1", "A2", &[]any{"新干部", "干事", "不存在的单位", "2", "否", ""})
-	f.SetSheetRow("Sheet1", "A3", &[]any{"", "干事", "乡政府", "9", "也许", "123"})
+	if err := f.SetSheetRow("Sheet1", "A1", &[]any{"姓名", "职务", "所在组织", "述职层次(1-4)", "村干部(是/否)", "电话"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetSheetRow("Sheet1", "A2", &[]any{"新干部", "干事", "不存在的单位", "2", "否", ""}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetSheetRow("Sheet1", "A3", &[]any{"", "干事", "乡政府", "9", "也许", "123"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := f.SaveAs(bad); err != nil {
 		t.Fatal(err)
 	}

@@ -23,8 +23,14 @@ import (
 func ballotRound(t *testing.T, st *store.Store, n int) string {
 	t.Helper()
 	ctx := context.Background()
-	town, _ := st.TownshipByName(ctx, demo.Township)
-	cats, _ := st.RaterCategories(ctx, town.ID)
+	town, err := st.TownshipByName(ctx, demo.Township)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err := st.RaterCategories(ctx, town.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	groups := map[int64]string{}
 	var public int64
 	for _, c := range cats {
@@ -39,7 +45,10 @@ func ballotRound(t *testing.T, st *store.Store, n int) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	subs, _ := st.RoundSubjects(ctx, town.ID, id)
+	subs, err := st.RoundSubjects(ctx, town.ID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// Reports worded differently, so compression gets no help from repetition.
 	sentences := []string{"围绕电站建设和移民安置大局完成年度目标任务", "征地拆迁和矛盾调处工作稳步推进", "落实三会一课制度,开展党员设岗定责",
 		"村集体经济收入较上年增长两成", "深入农户走访,解决群众反映的饮水难题", "推进人居环境整治,完成改厕八十余户", "加强学习,提高政治站位和业务能力",
@@ -65,7 +74,10 @@ func ballotRound(t *testing.T, st *store.Store, n int) string {
 	if _, err := voting.OpenRound(ctx, st, town.ID, id, "周敏"); err != nil {
 		t.Fatal(err)
 	}
-	slips, _ := st.Slips(ctx, town.ID, id, 0)
+	slips, err := st.Slips(ctx, town.ID, id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return slips[0].Code
 }
 
@@ -102,7 +114,10 @@ func TestBallotFirstViewBytes(t *testing.T) {
 	if err := chromedp.Do(ctx, Visit(base+"/v/"+code), chromedp.WaitVisible(tid("ballot-form"))); err != nil {
 		t.Fatal(err)
 	}
-	n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="ballot-subject"]').length`))
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="ballot-subject"]').length`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if n != 30 {
 		t.Fatalf("%d subjects on the ballot", n)
 	}

@@ -42,9 +42,14 @@ func TestWholeMeeting(t *testing.T) {
 	if err := chromedp.Do(ctx, ClickNav(tid("save"), tid("round-title"))); err != nil {
 		t.Fatal(err)
 	}
-	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
 	var roundID int64
-	fmt.Sscanf(loc[strings.LastIndex(loc, "/")+1:], "%d", &roundID)
+	if _, err := fmt.Sscanf(loc[strings.LastIndex(loc, "/")+1:], "%d", &roundID); err != nil {
+		t.Fatal(err)
+	}
 
 	// Opening asks first; without reports it is refused with the reason.
 	if err := chromedp.Do(ctx, ClickNav(tid("open-round"), tid("confirm-items")), ClickNav(tid("confirm-submit"), tid("open-problems"))); err != nil {
@@ -60,8 +65,14 @@ func TestWholeMeeting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	town, _ := st.TownshipByName(context.Background(), demo.Township)
-	subs, _ := st.RoundSubjects(context.Background(), town.ID, roundID)
+	town, err := st.TownshipByName(context.Background(), demo.Township)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subs, err := st.RoundSubjects(context.Background(), town.ID, roundID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, s := range subs {
 		if !s.Reported() {
 			if err := st.SaveReport(context.Background(), town.ID, s.ID, store.ReportInput{Text: s.Name + "同志述职:认真履行岗位职责,完成年度目标任务。"}); err != nil {
@@ -165,7 +176,10 @@ func TestWholeMeeting(t *testing.T) {
 		if err := chromedp.Do(phone, ClickNav(tid("ballot-cast"), tid("receipt"))); err != nil {
 			t.Fatal(err)
 		}
-		rc, _ := chromedp.Run(phone, chromedp.Text(tid("receipt")))
+		rc, err := chromedp.Run(phone, chromedp.Text(tid("receipt")))
+		if err != nil {
+			t.Fatal(err)
+		}
 		receipts = append(receipts, strings.TrimSpace(rc))
 		if i == 0 {
 			if err := Screenshot(phone, "15-phone-receipt"); err != nil {
@@ -177,7 +191,9 @@ func TestWholeMeeting(t *testing.T) {
 	if err := chromedp.Do(phone, Visit(base+"/v/"+codes[0]), chromedp.WaitVisible(tid("notice-title"))); err != nil {
 		t.Fatal(err)
 	}
-	if title, _ := chromedp.Run(phone, chromedp.Text(tid("notice-title"))); title != "测评码已使用" {
+	if title, err := chromedp.Run(phone, chromedp.Text(tid("notice-title"))); err != nil {
+		t.Fatal(err)
+	} else if title != "测评码已使用" {
 		t.Fatalf("spent code page: %q", title)
 	}
 
@@ -185,7 +201,10 @@ func TestWholeMeeting(t *testing.T) {
 	if err := chromedp.Do(ctx, Visit(base+fmt.Sprintf("/rounds/%d/screen", roundID)), chromedp.WaitVisible(tid("screen-total"))); err != nil {
 		t.Fatal(err)
 	}
-	total, _ := chromedp.Run(ctx, chromedp.Text(tid("screen-total")))
+	total, err := chromedp.Run(ctx, chromedp.Text(tid("screen-total")))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !strings.HasPrefix(strings.TrimSpace(total), "2") {
 		t.Fatalf("projector total %q, want 2 cast", total)
 	}
@@ -219,7 +238,9 @@ func TestWholeMeeting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if msg, _ := chromedp.Run(ctx, chromedp.Text(tid("error-share"))); !strings.Contains(msg, "密钥输入有误") {
+	if msg, err := chromedp.Run(ctx, chromedp.Text(tid("error-share"))); err != nil {
+		t.Fatal(err)
+	} else if !strings.Contains(msg, "密钥输入有误") {
 		t.Fatalf("typo message %q", msg)
 	}
 	if err := Screenshot(ctx, "17-box-wrong-share"); err != nil {
@@ -235,7 +256,9 @@ func TestWholeMeeting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p, _ := chromedp.Run(ctx, chromedp.Text(tid("box-progress"))); !strings.Contains(p, "1 / 2") {
+	if p, err := chromedp.Run(ctx, chromedp.Text(tid("box-progress"))); err != nil {
+		t.Fatal(err)
+	} else if !strings.Contains(p, "1 / 2") {
 		t.Fatalf("box progress %q", p)
 	}
 	if err := Screenshot(ctx, "17-box-opening"); err != nil {
@@ -249,7 +272,9 @@ func TestWholeMeeting(t *testing.T) {
 	if err := chromedp.Do(screen, Visit(base+fmt.Sprintf("/rounds/%d/screen", roundID)), chromedp.WaitVisible(tid("screen-status"))); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := chromedp.Run(screen, chromedp.Text(tid("screen-status"))); !strings.Contains(st, "等待监票人开箱(1/2)") {
+	if st, err := chromedp.Run(screen, chromedp.Text(tid("screen-status"))); err != nil {
+		t.Fatal(err)
+	} else if !strings.Contains(st, "等待监票人开箱(1/2)") {
 		t.Fatalf("projector while waiting: %q", st)
 	}
 	if err := Screenshot(screen, "17-projector-waiting"); err != nil {
@@ -284,7 +309,10 @@ func TestWholeMeeting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="public-s"]')].map(e => e.textContent)`))
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="public-s"]')].map(e => e.textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(rows) != len(subs) {
 		t.Fatalf("public rows %d, want %d", len(rows), len(subs))
 	}
@@ -293,7 +321,10 @@ func TestWholeMeeting(t *testing.T) {
 			t.Fatalf("public satisfaction %q, want 50.00%% (one 优秀, one 不称职)", s)
 		}
 	}
-	all, _ := chromedp.Run(ctx, chromedp.TextContent(tid("receipts")))
+	all, err := chromedp.Run(ctx, chromedp.TextContent(tid("receipts")))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, rc := range receipts {
 		if !strings.Contains(all, rc) {
 			t.Fatalf("receipt %s not among the counted ones", rc)
@@ -306,7 +337,10 @@ func TestWholeMeeting(t *testing.T) {
 	if err := chromedp.Do(ctx, Visit(base+"/talks"), chromedp.WaitVisible(tid("talk-table"))); err != nil {
 		t.Fatal(err)
 	}
-	n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="talk-row"]').length`))
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="talk-row"]').length`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if n != len(subs) {
 		t.Fatalf("talk tasks %d, want %d", n, len(subs))
 	}

@@ -109,11 +109,7 @@ func TestOfficePagesOnAPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	base, st := startAppStore(t)
-	if _, err := demo.LoadRounds(context.Background(), st); err != nil {
-		t.Fatal(err)
-	}
-	town, _ := st.TownshipByName(context.Background(), demo.Township)
-	rounds, _ := st.Rounds(context.Background(), town.ID)
+	_, rounds := demoRounds(t, st)
 	var published, draft int64
 	for _, r := range rounds {
 		switch r.Status {
@@ -145,7 +141,9 @@ func TestOfficePagesOnAPhone(t *testing.T) {
 	if !shown() {
 		t.Fatal("菜单 should open the navigation")
 	}
-	if exp, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("menu-toggle").getAttribute("aria-expanded")`)); exp != "true" {
+	if exp, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("menu-toggle").getAttribute("aria-expanded")`)); err != nil {
+		t.Fatal(err)
+	} else if exp != "true" {
 		t.Fatalf("aria-expanded %q", exp)
 	}
 	if err := Screenshot(ctx, "61-phone-menu-open"); err != nil {
@@ -249,11 +247,7 @@ func TestResultsGlanceAndPrint(t *testing.T) {
 		t.Fatal(err)
 	}
 	base, st := startAppStore(t)
-	if _, err := demo.LoadRounds(context.Background(), st); err != nil {
-		t.Fatal(err)
-	}
-	town, _ := st.TownshipByName(context.Background(), demo.Township)
-	rounds, _ := st.Rounds(context.Background(), town.ID)
+	_, rounds := demoRounds(t, st)
 	var published int64
 	for _, r := range rounds {
 		if r.Status == store.StatusPublished {

@@ -26,8 +26,14 @@ func TestScoringInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	town, _ := st.TownshipByName(bg, demo.Township)
-	subs, _ := st.ScoreSubjects(bg, town.ID, 2024)
+	town, err := st.TownshipByName(bg, demo.Township)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subs, err := st.ScoreSubjects(bg, town.ID, 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var xiaoxuan int64
 	for _, s := range subs {
 		if s.Name == "小漩村党支部" {

@@ -23,9 +23,15 @@ import (
 // download fetches a signed-in path outside the browser (as a browser's download would).
 func download(t *testing.T, base, user, path string) ([]byte, http.Header) {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	c := &http.Client{Jar: jar}
-	req, _ := http.NewRequest(http.MethodPost, base+"/login", strings.NewReader(url.Values{"username": {user}, "password": {demo.Password}}.Encode()))
+	req, err := http.NewRequest(http.MethodPost, base+"/login", strings.NewReader(url.Values{"username": {user}, "password": {demo.Password}}.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	resp, err := c.Do(req)
@@ -38,7 +44,10 @@ func download(t *testing.T, base, user, path string) ([]byte, http.Header) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if resp.StatusCode != 200 {
 		t.Fatalf("GET %s: %d", path, resp.StatusCode)
 	}
@@ -58,8 +67,14 @@ func TestTalksInBrowser(t *testing.T) {
 	if _, err := demo.LoadTalks(bg, st); err != nil {
 		t.Fatal(err)
 	}
-	town, _ := st.TownshipByName(bg, demo.Township)
-	docs, _ := st.Documents(bg, town.ID, store.ConsequenceFilter{})
+	town, err := st.TownshipByName(bg, demo.Township)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := st.Documents(bg, town.ID, store.ConsequenceFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(docs) != 1 {
 		t.Fatalf("demo documents %d", len(docs))
 	}
@@ -68,7 +83,9 @@ func TestTalksInBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(tid("home-alerts"))); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="alert-rectification"]').length`)); n != 1 {
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="alert-rectification"]').length`)); err != nil {
+		t.Fatal(err)
+	} else if n != 1 {
 		t.Fatalf("home: %d overdue items, want the demo's 1", n)
 	}
 	if err := Screenshot(ctx, "40-talks-home"); err != nil {
@@ -82,11 +99,14 @@ func TestTalksInBrowser(t *testing.T) {
 	}
 
 	// Record a pending talk in the browser: the pledge item appears.
-	pending, _ := st.TalkList(bg, town.ID, store.Today(), store.TalkFilter{Status: store.TalkPending})
+	pending, err := st.TalkList(bg, town.ID, store.Today(), store.TalkFilter{Status: store.TalkPending})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(pending) == 0 {
 		t.Fatal("the demo has no pending talk")
 	}
-	err := chromedp.Do(ctx,
+	err = chromedp.Do(ctx,
 		Visit(base+fmt.Sprintf("/talks/%d", pending[0].ID)),
 		chromedp.WaitVisible(tid("talk-record-form")),
 		chromedp.SetValue(chromedp.CSS("#held_on"), store.Today().AddDate(0, 0, -1).Format("2006-01-02")),
@@ -110,7 +130,9 @@ func TestTalksInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if num, _ := chromedp.Run(ctx, chromedp.Text(tid("doc-number"))); !strings.HasPrefix(num, "小漩组〔") || !strings.HasSuffix(num, "〕1号") {
+	if num, err := chromedp.Run(ctx, chromedp.Text(tid("doc-number"))); err != nil {
+		t.Fatal(err)
+	} else if !strings.HasPrefix(num, "小漩组〔") || !strings.HasSuffix(num, "〕1号") {
 		t.Fatalf("document number %q", num)
 	}
 	if err := Screenshot(ctx, "43-document"); err != nil {
@@ -136,8 +158,13 @@ func TestTalksInBrowser(t *testing.T) {
 	} else if out, err := exec.Command(pdftoppm, "-png", "-r", "80", "-f", "1", "-l", "1", pdfPath, filepath.Join(OutputDir(), "45-document-pdf")).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v %s", err, out)
 	}
-	if pdftotext, err := exec.LookPath("pdftotext"); err == nil {
-		out, _ := exec.Command(pdftotext, pdfPath, "-").Output()
+	if pdftotext, err := exec.LookPath("pdftotext"); err != nil {
+		failMissing(t, "pdftotext (apt-get install -y poppler-utils)")
+	} else {
+		out, err := exec.Command(pdftotext, pdfPath, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if text := strings.Join(strings.Fields(string(out)), ""); !strings.Contains(text, doc.Number()) || !strings.Contains(text, "实行诫勉的决定") {
 			t.Fatalf("PDF text lacks the number or title:\n%s", out)
 		}
@@ -158,7 +185,9 @@ func TestTalksInBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, Visit(base+dossier), chromedp.WaitVisible(tid("dossier-chart"))); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="dossier-round"]').length`)); n != 2 {
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="dossier-round"]').length`)); err != nil {
+		t.Fatal(err)
+	} else if n != 2 {
 		t.Fatalf("dossier rounds %d, want 2", n)
 	}
 	if err := Screenshot(ctx, "46-dossier"); err != nil {

@@ -54,8 +54,13 @@ func TestDOCXReadsBack(t *testing.T) {
 	}
 	draft := letter
 	draft.Draft, draft.Date = true, ""
-	b, _ = officedoc.DOCX(draft)
-	if text, _ := officedoc.DOCXText(b); strings.Contains(text, letter.Number) || !strings.Contains(text, "草稿") {
+	b, err = officedoc.DOCX(draft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text, err := officedoc.DOCXText(b); err != nil {
+		t.Fatal(err)
+	} else if strings.Contains(text, letter.Number) || !strings.Contains(text, "草稿") {
 		t.Errorf("a draft carries no number:\n%s", text)
 	}
 }
@@ -71,7 +76,9 @@ func TestDOCXOpensInLibreOffice(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := filepath.Join(dir, "doc.docx")
-	os.WriteFile(in, b, 0o644)
+	if err := os.WriteFile(in, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(soffice, "--headless", "--norestore", "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
 		"--convert-to", "pdf", "--outdir", dir, in)
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -110,7 +117,9 @@ func TestPDFHasChineseText(t *testing.T) {
 	}
 	pdftotext := need(t, "pdftotext", "poppler-utils")
 	path := filepath.Join(t.TempDir(), "doc.pdf")
-	os.WriteFile(path, b, 0o644)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	out, err := exec.Command(pdftotext, path, "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext: %v", err)

@@ -142,7 +142,9 @@ func TestPrepareTurnsPhotosUpright(t *testing.T) {
 func TestPrepareFlattensTransparencyOnWhite(t *testing.T) {
 	img := image.NewNRGBA(image.Rect(0, 0, 50, 50)) // fully transparent
 	var b bytes.Buffer
-	png.Encode(&b, img)
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
 	p, err := Prepare(b.Bytes())
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +161,9 @@ func TestPrepareRefusesBadAndHugeImages(t *testing.T) {
 	}
 	// A PNG whose header claims 20000×20000 pixels.
 	var b bytes.Buffer
-	png.Encode(&b, image.NewGray(image.Rect(0, 0, 1, 1)))
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 1, 1))); err != nil {
+		t.Fatal(err)
+	}
 	data := b.Bytes()
 	ihdr := data[8+8 : 8+8+13]
 	binary.BigEndian.PutUint32(ihdr[0:], 20000)

@@ -136,7 +136,10 @@ func TestAbsentRoundDoesNotBreakEscalation(t *testing.T) {
 			{ID: "2", Year: 2024, Tallies: map[string]map[string]Tally{"b": pass}},
 			{ID: "3", Year: 2025, Tallies: map[string]map[string]Tally{"a": admo}},
 		}}
-	ev, _ := Evaluate(sc)
+	ev, err := Evaluate(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !ev.Rounds[2].Results[0].Document {
 		t.Fatal("a round the subject did not take part in must not reset its escalation")
 	}
@@ -194,7 +197,10 @@ func TestTiesInRank(t *testing.T) {
 		tallies[id] = pass
 	}
 	sc.Rounds = []Round{{ID: "r", Year: 2025, Tallies: tallies}}
-	ev, _ := Evaluate(sc)
+	ev, err := Evaluate(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for id, want := range map[string]bool{"a": true, "b": true, "c": true, "d": false} {
 		if got := yearOf(t, ev, 2025, id).Excellent; got != want {
 			t.Errorf("%s excellent=%v, want %v", id, got, want)
@@ -206,26 +212,38 @@ func TestEligibilityCountsHandTalks(t *testing.T) {
 	wang := Subject{ID: "wang", Kind: Person}
 	base := history(wang, []int{2025}, []map[string]Tally{remi})
 	base.Ranks[2025] = map[string]int{"wang": 1}
-	ev, _ := Evaluate(base)
+	ev, err := Evaluate(base)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if s := yearOf(t, ev, 2025, "wang"); !s.Eligible || s.Excellent {
 		t.Errorf("one reminder: eligible=%v excellent=%v, want eligible, not excellent", s.Eligible, s.Excellent)
 	}
 	base.Talks = []Talk{{Subject: "wang", Year: 2025, Kind: ReminderTalk}}
-	ev, _ = Evaluate(base)
+	ev, err = Evaluate(base)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if s := yearOf(t, ev, 2025, "wang"); s.Eligible {
 		t.Error("a round's reminder and a hand-recorded one make two: not eligible")
 	}
 	passing := history(wang, []int{2025}, []map[string]Tally{pass})
 	passing.Ranks[2025] = map[string]int{"wang": 1}
 	passing.Talks = []Talk{{Subject: "wang", Year: 2025, Kind: AdmonishmentTalk}}
-	ev, _ = Evaluate(passing)
+	ev, err = Evaluate(passing)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if s := yearOf(t, ev, 2025, "wang"); s.Eligible || s.Excellent {
 		t.Error("a hand-recorded admonishment removes eligibility and so 优")
 	}
 	// Talks do not count toward round escalation.
 	esc := history(wang, []int{2025}, []map[string]Tally{admo})
 	esc.Talks = []Talk{{Subject: "wang", Year: 2024, Kind: AdmonishmentTalk}}
-	ev, _ = Evaluate(esc)
+	ev, err = Evaluate(esc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if ev.Rounds[0].Results[0].Document {
 		t.Error("a hand-recorded talk must not count toward the consecutive-round escalation")
 	}
@@ -235,13 +253,19 @@ func TestNoResultRoundDoesNotSpoilTheYear(t *testing.T) {
 	s := Subject{ID: "s", Kind: Organisation}
 	sc := history(s, []int{2025, 2025}, []map[string]Tally{pass, blank})
 	sc.Ranks[2025] = map[string]int{"s": 3}
-	ev, _ := Evaluate(sc)
+	ev, err := Evaluate(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !yearOf(t, ev, 2025, "s").Excellent {
 		t.Error("a round with no result is not counted against 优")
 	}
 	only := history(s, []int{2025}, []map[string]Tally{blank})
 	only.Ranks[2025] = map[string]int{"s": 1}
-	ev, _ = Evaluate(only)
+	ev, err = Evaluate(only)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if yearOf(t, ev, 2025, "s").Excellent {
 		t.Error("a year needs at least one round with a result to be 优")
 	}

@@ -23,7 +23,10 @@ func exampleDirs() []string {
 func TestGoldenExamples(t *testing.T) {
 	n := 0
 	for _, dir := range exampleDirs() {
-		ins, _ := filepath.Glob(filepath.Join(dir, "*.in.json"))
+		ins, err := filepath.Glob(filepath.Join(dir, "*.in.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, in := range ins {
 			n++
 			t.Run(in, func(t *testing.T) {

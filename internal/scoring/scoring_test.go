@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"math/big"
+	"strings"
 	"testing"
 )
 
@@ -89,13 +90,13 @@ func TestTemplateValidate(t *testing.T) {
 	}
 	bad := ok
 	bad.Areas = []Area{{Name: "a", Weight: 30}, {Name: "b", Weight: 60}, {Name: "c"}}
-	if err := bad.Validate(); err == nil {
-		t.Error("weights summing to 90 accepted")
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "合计须为 100%,现为 90%") {
+		t.Errorf("weights summing to 90: %v", err)
 	}
 	bad.Areas = []Area{{Name: "a", Weight: 30}, {Name: "b", Weight: 70}, {Name: "c", Weight: 0}}
 	bad.Clauses = []Clause{{Area: 0, Max: 1}, {Area: 2, Max: 1}}
-	if err := bad.Validate(); err == nil {
-		t.Error("a weighted area without points accepted")
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "加权的「b」须有分值") {
+		t.Errorf("a weighted area without points: %v", err)
 	}
 }
 

@@ -39,8 +39,14 @@ func demoCommitmentTown(t *testing.T) town {
 	if _, err := demo.Load(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	tw, _ := st.TownshipByName(ctx, demo.Township)
-	vs, _ := st.Villages(ctx, tw.ID)
+	tw, err := st.TownshipByName(ctx, demo.Township)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := st.Villages(ctx, tw.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	x := town{st: st, tid: tw.ID, villages: map[string]int64{}}
 	for _, v := range vs {
 		x.villages[v.Name] = v.ID
@@ -80,7 +86,10 @@ func TestCommitmentLifecycle(t *testing.T) {
 	if _, err := st.CreateCommitment(ctx, tid, nil, 2026, office); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("second township commitment: %v", err)
 	}
-	c, _ := st.Commitment(ctx, tid, own)
+	c, err := st.Commitment(ctx, tid, own)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if c.Title() != "小漩乡党委 2026 年度公开承诺" {
 		t.Fatalf("township commitment title %q", c.Title())
 	}
@@ -96,8 +105,14 @@ func TestCommitmentLifecycle(t *testing.T) {
 	if _, err := st.SaveCommitmentItem(ctx, tid, cid, 0, store.ItemInput{ParentID: &sub1, Content: "三层", Target: "x", Deadline: date("2026-05-01")}); !errors.Is(err, store.ErrInvalid) {
 		t.Fatalf("a sub-item of a sub-item: %v, want ErrInvalid", err)
 	}
-	vs, _ := st.CommitmentVersions(ctx, tid, cid)
-	items, _ := st.VersionItems(ctx, tid, vs[0].ID)
+	vs, err := st.CommitmentVersions(ctx, tid, cid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := st.VersionItems(ctx, tid, vs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(items) != 4 || items[0].ID != road || items[1].ID != sub1 || items[3].ID != income {
 		t.Fatalf("items in order parent, its sub-items, next: %+v", items)
 	}
@@ -138,7 +153,9 @@ func TestCommitmentLifecycle(t *testing.T) {
 	if err := st.SubmitCommitment(ctx, tid, cid, secretary); !errors.Is(err, store.ErrCommitmentState) {
 		t.Fatalf("submit an approved commitment: %v", err)
 	}
-	if got, _ := st.PublishedCommitmentItems(ctx, tid, vid, 2026); len(got) != 0 {
+	if got, err := st.PublishedCommitmentItems(ctx, tid, vid, 2026); err != nil {
+		t.Fatal(err)
+	} else if len(got) != 0 {
 		t.Fatalf("approved, not yet published: %d public items", len(got))
 	}
 	if err := st.PublishCommitment(ctx, tid, cid, office); err != nil {
@@ -167,7 +184,9 @@ func TestCommitmentLifecycle(t *testing.T) {
 	if err := st.DeleteCommitmentItem(ctx, tid, cid, road); err != nil {
 		t.Fatal(err)
 	}
-	if pub, _ := st.PublishedCommitmentItems(ctx, tid, vid, 2026); len(pub) != 4 || pub[3].Target != "集体收入 10 万元" {
+	if pub, err := st.PublishedCommitmentItems(ctx, tid, vid, 2026); err != nil {
+		t.Fatal(err)
+	} else if len(pub) != 4 || pub[3].Target != "集体收入 10 万元" {
 		t.Fatalf("while version 2 is a draft the public keeps version 1: %+v", pub)
 	}
 	if err := st.SubmitCommitment(ctx, tid, cid, secretary); err != nil {
@@ -179,16 +198,24 @@ func TestCommitmentLifecycle(t *testing.T) {
 	if err := st.PublishCommitment(ctx, tid, cid, office); err != nil {
 		t.Fatal(err)
 	}
-	pub, _ = st.PublishedCommitmentItems(ctx, tid, vid, 2026)
+	pub, err = st.PublishedCommitmentItems(ctx, tid, vid, 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(pub) != 1 || pub[0].ID != income || pub[0].Target != "集体收入 12 万元" {
 		t.Fatalf("version 2 published: %+v", pub)
 	}
-	vs, _ = st.CommitmentVersions(ctx, tid, cid)
+	vs, err = st.CommitmentVersions(ctx, tid, cid)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(vs) != 2 || vs[0].Status != store.CommitmentSuperseded || vs[1].Status != store.CommitmentPublished || vs[1].Reason != "镇里调整道路规划" {
 		t.Fatalf("versions %+v", vs)
 	}
 	// The old version's items are kept, as worded then.
-	if old, _ := st.VersionItems(ctx, tid, vs[0].ID); len(old) != 4 {
+	if old, err := st.VersionItems(ctx, tid, vs[0].ID); err != nil {
+		t.Fatal(err)
+	} else if len(old) != 4 {
 		t.Fatalf("version 1 keeps its 4 items, has %d", len(old))
 	}
 
@@ -199,11 +226,17 @@ func TestCommitmentLifecycle(t *testing.T) {
 	if err := st.DiscardRevision(ctx, tid, cid, secretary); err != nil {
 		t.Fatal(err)
 	}
-	vs, _ = st.CommitmentVersions(ctx, tid, cid)
+	vs, err = st.CommitmentVersions(ctx, tid, cid)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(vs) != 2 {
 		t.Fatalf("after discarding: %d versions", len(vs))
 	}
-	evs, _ := st.CommitmentEvents(ctx, tid, cid)
+	evs, err := st.CommitmentEvents(ctx, tid, cid)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var actions []string
 	for _, e := range evs {
 		actions = append(actions, e.Action)
@@ -227,7 +260,10 @@ func TestCommitmentProgressAndFulfilment(t *testing.T) {
 	x := demoCommitmentTown(t)
 	st, tid := x.st, x.tid
 	vid := x.villages["河口村"]
-	cid, _ := st.CreateCommitment(ctx, tid, &vid, 2026, secretary)
+	cid, err := st.CreateCommitment(ctx, tid, &vid, 2026, secretary)
+	if err != nil {
+		t.Fatal(err)
+	}
 	road := mustItem(t, x, cid, store.ItemInput{Category: "service", Content: "硬化道路", Target: "3 公里", Deadline: date("2026-10-31")})
 	a := mustItem(t, x, cid, store.ItemInput{ParentID: &road, Content: "一段", Target: "1 公里", Deadline: date("2026-06-30"), Weight: ptr(1)})
 	b := mustItem(t, x, cid, store.ItemInput{ParentID: &road, Content: "二段", Target: "2 公里", Deadline: date("2026-10-31"), Weight: ptr(2)})
@@ -236,8 +272,12 @@ func TestCommitmentProgressAndFulfilment(t *testing.T) {
 	if _, err := st.AddCommitmentEntry(ctx, tid, cid, store.EntryInput{ItemID: a, Day: date("2026-03-01"), Body: "开工", Percent: 10, Author: "刘"}); !errors.Is(err, store.ErrCommitmentState) {
 		t.Fatalf("progress before approval: %v", err)
 	}
-	st.SubmitCommitment(ctx, tid, cid, secretary)
-	st.ApproveCommitment(ctx, tid, cid, office)
+	if err := st.SubmitCommitment(ctx, tid, cid, secretary); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ApproveCommitment(ctx, tid, cid, office); err != nil {
+		t.Fatal(err)
+	}
 
 	if _, err := st.AddCommitmentEntry(ctx, tid, cid, store.EntryInput{ItemID: road, Day: date("2026-03-01"), Body: "x", Percent: 10, Author: "刘"}); !errors.Is(err, store.ErrInvalid) {
 		t.Fatalf("progress on a parent: %v, want ErrInvalid", err)
@@ -248,11 +288,21 @@ func TestCommitmentProgressAndFulfilment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.AddCommitmentEntry(ctx, tid, cid, store.EntryInput{ItemID: b, Day: date("2026-06-25"), Body: "二段过半", Percent: 50, Author: "刘"})
-	st.AddCommitmentEntry(ctx, tid, cid, store.EntryInput{ItemID: water, Day: date("2026-05-01"), Body: "管网铺设", Percent: 80, Author: "刘"})
+	if _, err := st.AddCommitmentEntry(ctx, tid, cid, store.EntryInput{ItemID: b, Day: date("2026-06-25"), Body: "二段过半", Percent: 50, Author: "刘"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AddCommitmentEntry(ctx, tid, cid, store.EntryInput{ItemID: water, Day: date("2026-05-01"), Body: "管网铺设", Percent: 80, Author: "刘"}); err != nil {
+		t.Fatal(err)
+	}
 
-	c, _ := st.Commitment(ctx, tid, cid)
-	vs, _ := st.CommitmentVersions(ctx, tid, cid)
+	c, err := st.Commitment(ctx, tid, cid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := st.CommitmentVersions(ctx, tid, cid)
+	if err != nil {
+		t.Fatal(err)
+	}
 	board, err := st.CommitmentBoard(ctx, c, vs[0])
 	if err != nil || board.Photos != 1 || len(board.Entries) != 3 || board.Entries[1].ID != e1 || len(board.Entries[1].Files) != 2 {
 		t.Fatalf("board %+v %v", board, err)
@@ -276,14 +326,21 @@ func TestCommitmentProgressAndFulfilment(t *testing.T) {
 	if _, err := st.PublicPhoto(ctx, cid, fid, true); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("photo of an unpublished commitment: %v", err)
 	}
-	st.PublishCommitment(ctx, tid, cid, office)
+	if err := st.PublishCommitment(ctx, tid, cid, office); err != nil {
+		t.Fatal(err)
+	}
 	if data, err := st.PublicPhoto(ctx, cid, fid, true); err != nil || string(data) != "thumb" {
 		t.Fatalf("public thumb %q %v", data, err)
 	}
-	if data, _ := st.PublicPhoto(ctx, cid, fid, false); string(data) != "web" {
+	if data, err := st.PublicPhoto(ctx, cid, fid, false); err != nil {
+		t.Fatal(err)
+	} else if string(data) != "web" {
 		t.Fatalf("public web copy %q", data)
 	}
-	other, _ := st.CreateCommitment(ctx, tid, nil, 2026, office)
+	other, err := st.CreateCommitment(ctx, tid, nil, 2026, office)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := st.PublicPhoto(ctx, other, fid, true); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a photo through another commitment's page: %v", err)
 	}
@@ -292,13 +349,17 @@ func TestCommitmentProgressAndFulfilment(t *testing.T) {
 	}
 
 	// Fulfilment: at the year's end, water done late, road not finished: 1 of 2.
-	st.AddCommitmentEntry(ctx, tid, cid, store.EntryInput{ItemID: water, Day: date("2026-08-01"), Body: "全部通水", Percent: 100, Author: "刘"})
+	if _, err := st.AddCommitmentEntry(ctx, tid, cid, store.EntryInput{ItemID: water, Day: date("2026-08-01"), Body: "全部通水", Percent: 100, Author: "刘"}); err != nil {
+		t.Fatal(err)
+	}
 	rates, err := st.FulfilmentRates(ctx, tid, 2026, date("2026-12-31"))
 	if err != nil || len(rates) != 1 || rates[0].Village != "河口村" || rates[0].Done != 1 || rates[0].Total != 2 || rates[0].Rate().Cmp(big.NewRat(1, 2)) != 0 {
 		t.Fatalf("rates %+v %v", rates, err)
 	}
 	// A day before the water was finished, nothing yet.
-	if rates, _ := st.FulfilmentRates(ctx, tid, 2026, date("2026-07-31")); rates[0].Done != 0 {
+	if rates, err := st.FulfilmentRates(ctx, tid, 2026, date("2026-07-31")); err != nil {
+		t.Fatal(err)
+	} else if rates[0].Done != 0 {
 		t.Fatalf("rate on 31 July %+v", rates[0])
 	}
 
@@ -320,7 +381,10 @@ func TestCommitmentProgressAndFulfilment(t *testing.T) {
 	if err := st.SaveSelfEvaluations(ctx, tid, cid, []store.SelfEvaluationInput{{ItemID: road, Rating: store.SelfPartly, Body: "二段未完"}, {ItemID: water, Rating: store.SelfFulfilled}}, "刘"); err != nil {
 		t.Fatal(err)
 	}
-	self, _ := st.SelfEvaluations(ctx, tid, cid)
+	self, err := st.SelfEvaluations(ctx, tid, cid)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if self[road].Rating != store.SelfPartly || self[water].Rating != store.SelfFulfilled {
 		t.Fatalf("self-evaluations %+v", self)
 	}
@@ -332,25 +396,42 @@ func TestCommentGaps(t *testing.T) {
 	st, tid := x.st, x.tid
 	approved := func(village string) int64 {
 		vid := x.villages[village]
-		cid, _ := st.CreateCommitment(ctx, tid, &vid, 2026, secretary)
+		cid, err := st.CreateCommitment(ctx, tid, &vid, 2026, secretary)
+		if err != nil {
+			t.Fatal(err)
+		}
 		mustItem(t, x, cid, store.ItemInput{Category: "party", Content: "三会一课", Target: "每月一次", Deadline: date("2026-12-31")})
-		st.SubmitCommitment(ctx, tid, cid, secretary)
-		st.ApproveCommitment(ctx, tid, cid, office)
+		if err := st.SubmitCommitment(ctx, tid, cid, secretary); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.ApproveCommitment(ctx, tid, cid, office); err != nil {
+			t.Fatal(err)
+		}
 		return cid
 	}
 	a, b := approved("青龙村"), approved("双河村")
 	vid := x.villages["河口村"]
-	st.CreateCommitment(ctx, tid, &vid, 2026, secretary) // a draft: nothing to comment on yet
+	if _, err := st.CreateCommitment(ctx, tid, &vid, 2026, secretary); err != nil { // a draft: nothing to comment on yet
+		t.Fatal(err)
+	}
 	if err := st.AddCommitmentComment(ctx, tid, a, store.CommentInput{Year: 2026, Quarter: 3, Body: "进度较好", AuthorName: "陈建国"}); err != nil {
 		t.Fatal(err)
 	}
-	st.AddCommitmentComment(ctx, tid, b, store.CommentInput{Year: 2026, Quarter: 4, Body: "抓紧推进", AuthorName: "陈建国", Public: true})
+	if err := st.AddCommitmentComment(ctx, tid, b, store.CommentInput{Year: 2026, Quarter: 4, Body: "抓紧推进", AuthorName: "陈建国", Public: true}); err != nil {
+		t.Fatal(err)
+	}
 	gaps, err := st.CommentGaps(ctx, tid, 2026, 4)
 	if err != nil || len(gaps) != 1 || gaps[0].Village != "青龙村" || gaps[0].LastQuarter == nil || *gaps[0].LastQuarter != 3 {
 		t.Fatalf("gaps in Q4 %+v %v", gaps, err)
 	}
-	pub, _ := st.CommitmentComments(ctx, tid, b, true)
-	all, _ := st.CommitmentComments(ctx, tid, a, false)
+	pub, err := st.CommitmentComments(ctx, tid, b, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := st.CommitmentComments(ctx, tid, a, false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(pub) != 1 || len(all) != 1 {
 		t.Fatalf("comments public %d all %d", len(pub), len(all))
 	}
@@ -364,7 +445,10 @@ func TestCommitmentsStayInTheirTownship(t *testing.T) {
 	x := demoCommitmentTown(t)
 	st := x.st
 	vid := x.villages["小漩村"]
-	cid, _ := st.CreateCommitment(ctx, x.tid, &vid, 2026, secretary)
+	cid, err := st.CreateCommitment(ctx, x.tid, &vid, 2026, secretary)
+	if err != nil {
+		t.Fatal(err)
+	}
 	item := mustItem(t, x, cid, store.ItemInput{Category: "party", Content: "x", Target: "y", Deadline: date("2026-12-31")})
 
 	other, err := st.EnsureTownship(ctx, "河东乡", "示范县")
@@ -390,7 +474,9 @@ func TestCommitmentsStayInTheirTownship(t *testing.T) {
 			t.Errorf("%s from another township: %v", name, err)
 		}
 	}
-	if boards, _ := st.Boards(ctx, other.ID, 2026, false); len(boards) != 0 {
+	if boards, err := st.Boards(ctx, other.ID, 2026, false); err != nil {
+		t.Fatal(err)
+	} else if len(boards) != 0 {
 		t.Fatalf("another township sees %d boards", len(boards))
 	}
 }

@@ -434,7 +434,9 @@ func TestRekeyOnlyBeforeTheFirstBallot(t *testing.T) {
 	if err := voting.OpenBox(ctx, m.st, m.round_(t), newShares[1:], "x"); err != nil {
 		t.Fatal(err)
 	}
-	if r, _ := m.st.Receipts(ctx, m.tid, m.round); len(r) != 1 || r[0] != receipt {
+	if r, err := m.st.Receipts(ctx, m.tid, m.round); err != nil {
+		t.Fatal(err)
+	} else if len(r) != 1 || r[0] != receipt {
 		t.Fatalf("receipts %v", r)
 	}
 }

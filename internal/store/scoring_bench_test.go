@@ -73,8 +73,12 @@ func BenchmarkCountyProposals(b *testing.B) {
 		}
 	}
 	var subjects, entries int
-	pool.QueryRow(ctx, `SELECT count(*) FROM score_subjects WHERE township_id = $1 AND year = 2029`, tid).Scan(&subjects)
-	pool.QueryRow(ctx, `SELECT count(*) FROM score_entries`).Scan(&entries)
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM score_subjects WHERE township_id = $1 AND year = 2029`, tid).Scan(&subjects); err != nil {
+		b.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM score_entries`).Scan(&entries); err != nil {
+		b.Fatal(err)
+	}
 	exec(`ANALYZE`)
 	b.ResetTimer()
 	var excellent int

@@ -39,7 +39,10 @@ func demoTown(t *testing.T) (*store.Store, int64) {
 	if _, err := demo.Load(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
-	town, _ := st.TownshipByName(context.Background(), demo.Township)
+	town, err := st.TownshipByName(context.Background(), demo.Township)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return st, town.ID
 }
 
@@ -51,11 +54,18 @@ func TestEscalationDocumentThenReferral(t *testing.T) {
 	st, tid := demoTown(t)
 	count := func() (docs []store.Document, refs []store.Referral) {
 		t.Helper()
-		if err := st.EnsureConsequences(ctx, tid); err != nil {
+		err := st.EnsureConsequences(ctx, tid)
+		if err != nil {
 			t.Fatal(err)
 		}
-		docs, _ = st.Documents(ctx, tid, store.ConsequenceFilter{})
-		refs, _ = st.Referrals(ctx, tid, store.ConsequenceFilter{})
+		docs, err = st.Documents(ctx, tid, store.ConsequenceFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs, err = st.Referrals(ctx, tid, store.ConsequenceFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
 		return
 	}
 	agencyRound(t, st, tid, 2023, "year_end", "林业站")
@@ -95,8 +105,14 @@ func TestEscalationDocumentThenReferral(t *testing.T) {
 	if err := st.IssueDocument(ctx, tid, newer.ID, on.AddDate(0, 1, 0), "陈建国"); err != nil {
 		t.Fatal(err)
 	}
-	got1, _ := st.Document(ctx, tid, older.ID)
-	got2, _ := st.Document(ctx, tid, newer.ID)
+	got1, err := st.Document(ctx, tid, older.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got2, err := st.Document(ctx, tid, newer.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got1.Number() != "小漩组〔2025〕1号" || got2.Number() != "小漩组〔2025〕2号" {
 		t.Fatalf("numbers %q, %q", got1.Number(), got2.Number())
 	}
@@ -115,7 +131,10 @@ func TestEscalationDocumentThenReferral(t *testing.T) {
 
 func responsible(t *testing.T, st *store.Store, tid int64, org string) string {
 	t.Helper()
-	orgs, _ := st.AllOrganisations(context.Background(), tid)
+	orgs, err := st.AllOrganisations(context.Background(), tid)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, o := range orgs {
 		if o.Name == org && o.ResponsibleName != nil {
 			return *o.ResponsibleName
@@ -131,7 +150,10 @@ func TestHeldTalkStartsPledgeAndPeriod(t *testing.T) {
 	ctx := context.Background()
 	st, tid := demoTown(t)
 	agencyRound(t, st, tid, 2025, "year_end", "财政所")
-	talks, _ := st.Talks(ctx, tid, store.TalkPending)
+	talks, err := st.Talks(ctx, tid, store.TalkPending)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(talks) != 1 {
 		t.Fatalf("talks %d, want 1", len(talks))
 	}
@@ -144,7 +166,10 @@ func TestHeldTalkStartsPledgeAndPeriod(t *testing.T) {
 	if err := st.SaveTalkRecord(ctx, tid, tk.ID, 0, store.TalkRecord{Talker: "陈建国"}); !errors.Is(err, store.ErrHeldDateRequired) {
 		t.Fatalf("clearing the held date: %v", err)
 	}
-	items, _ := st.Rectifications(ctx, tid, today, store.RectificationFilter{TalkID: tk.ID})
+	items, err := st.Rectifications(ctx, tid, today, store.RectificationFilter{TalkID: tk.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(items) != 1 || items[0].Kind != "pledge" || !items[0].DueOn.Equal(held.AddDate(0, 0, 7)) || !items[0].Overdue(today) {
 		t.Fatalf("pledge %+v", items)
 	}
@@ -152,11 +177,17 @@ func TestHeldTalkStartsPledgeAndPeriod(t *testing.T) {
 	if err := st.SaveTalkRecord(ctx, tid, tk.ID, 0, store.TalkRecord{HeldOn: &held, Talker: "陈建国", Points: "要点二"}); err != nil {
 		t.Fatal(err)
 	}
-	overdue, _ := st.Rectifications(ctx, tid, today, store.RectificationFilter{OverdueOnly: true})
+	overdue, err := st.Rectifications(ctx, tid, today, store.RectificationFilter{OverdueOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(overdue) != 1 {
 		t.Fatalf("overdue items %d, want 1", len(overdue))
 	}
-	ps, _ := st.Periods(ctx, tid, today, store.ConsequenceFilter{TalkID: tk.ID})
+	ps, err := st.Periods(ctx, tid, today, store.ConsequenceFilter{TalkID: tk.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(ps) != 1 || !ps[0].StartsOn.Equal(held) || !ps[0].EndsOn.Equal(held.AddDate(0, 6, 0)) || ps[0].FollowupDue(today) {
 		t.Fatalf("period %+v", ps)
 	}
@@ -169,17 +200,26 @@ func TestHeldTalkStartsPledgeAndPeriod(t *testing.T) {
 	if err := st.RecordFollowup(ctx, tid, tk.ID, ps[0].ID, store.FollowupInput{HeldOn: today, Findings: "x", Decision: "lift", HeldBy: "周敏"}); !errors.Is(err, store.ErrPeriodClosed) {
 		t.Fatalf("a follow-up after escalation: %v", err)
 	}
-	ps, _ = st.Periods(ctx, tid, today, store.ConsequenceFilter{TalkID: tk.ID})
+	ps, err = st.Periods(ctx, tid, today, store.ConsequenceFilter{TalkID: tk.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if ps[0].Status != "escalated" || len(ps[0].Followups) != 2 || !ps[0].EndsOn.Equal(held.AddDate(0, 8, 0)) {
 		t.Fatalf("period after follow-ups %+v", ps[0])
 	}
-	refs, _ := st.Referrals(ctx, tid, store.ConsequenceFilter{TalkID: tk.ID})
+	refs, err := st.Referrals(ctx, tid, store.ConsequenceFilter{TalkID: tk.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(refs) != 1 || refs[0].Source != "followup" {
 		t.Fatalf("referral %+v", refs)
 	}
 	// An attachment cannot point at another talk's item.
-	other, _ := st.RecordTalk(ctx, tid, store.TalkInput{SubjectKind: "o", SubjectID: *tk.OrganisationID, Year: 2025, Kind: store.TalkReminder,
+	other, err := st.RecordTalk(ctx, tid, store.TalkInput{SubjectKind: "o", SubjectID: *tk.OrganisationID, Year: 2025, Kind: store.TalkReminder,
 		HeldOn: today, HeldBy: "陈建国"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := st.AddTalkFile(ctx, tid, other, &items[0].ID, nil, store.Upload{Name: "a.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4")}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a file on another talk's item: %v", err)
 	}
@@ -195,7 +235,10 @@ func TestConcurrentIssuesTakeDistinctNumbers(t *testing.T) {
 	if err := st.EnsureConsequences(ctx, tid); err != nil {
 		t.Fatal(err)
 	}
-	docs, _ := st.Documents(ctx, tid, store.ConsequenceFilter{})
+	docs, err := st.Documents(ctx, tid, store.ConsequenceFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(docs) != 2 {
 		t.Fatalf("documents %d, want 2", len(docs))
 	}
@@ -212,7 +255,10 @@ func TestConcurrentIssuesTakeDistinctNumbers(t *testing.T) {
 	wg.Wait()
 	var got []string
 	for _, d := range docs {
-		x, _ := st.Document(ctx, tid, d.ID)
+		x, err := st.Document(ctx, tid, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		got = append(got, x.Number())
 	}
 	sort.Strings(got)

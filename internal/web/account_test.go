@@ -43,7 +43,10 @@ func newProxiedApp(t *testing.T) *app {
 
 // loginFrom posts the sign-in form as a client at address ip.
 func (c *client) loginFrom(ip, user, password string) page {
-	req, _ := http.NewRequest(http.MethodPost, c.a.url+"/login", strings.NewReader(url.Values{"username": {user}, "password": {password}}.Encode()))
+	req, err := http.NewRequest(http.MethodPost, c.a.url+"/login", strings.NewReader(url.Values{"username": {user}, "password": {password}}.Encode()))
+	if err != nil {
+		c.a.t.Fatal(err)
+	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	req.Header.Set("X-Forwarded-For", ip)
@@ -156,7 +159,10 @@ func TestOfficeResetEndsTheUsersSessions(t *testing.T) {
 	office.login("zzb")
 	ctx := context.Background()
 	for _, name := range []string{"lingdao", "zzb"} {
-		u, _ := a.store.UserByUsername(ctx, name)
+		u, err := a.store.UserByUsername(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
 		p := office.post("/users/"+itoa64(u.ID)+"/edit", url.Values{"display_name": {u.DisplayName}, "role": {u.Role}, "active": {"1"}, "password": {"reset-password-1"}})
 		if p.status != http.StatusSeeOther {
 			t.Fatalf("reset %s: %d", name, p.status)

@@ -57,7 +57,10 @@ func TestSignInAndOut(t *testing.T) {
 
 func sessionCookie(t *testing.T, c *client, a *app) string {
 	t.Helper()
-	u, _ := url.Parse(a.url)
+	u, err := url.Parse(a.url)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, ck := range c.http.Jar.Cookies(u) {
 		if ck.Name == "pingyi_session" {
 			return ck.Value
@@ -130,26 +133,35 @@ func TestCrossSitePostRefused(t *testing.T) {
 	a := newApp(t)
 	c := a.client()
 	c.login("zzb")
-	req, _ := http.NewRequest(http.MethodPost, a.url+"/villages/new", strings.NewReader("name=%E5%81%87%E6%9D%91"))
+	req, err := http.NewRequest(http.MethodPost, a.url+"/villages/new", strings.NewReader("name=%E5%81%87%E6%9D%91"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	req.Header.Set("Origin", "https://evil.example")
 	p := c.do(req)
-	if p.status != http.StatusForbidden {
-		t.Fatalf("cross-site post: %d, want 403", p.status)
+	if !errorPage(p, http.StatusForbidden, "请求被拒绝") {
+		t.Fatalf("cross-site post: %d %q, want 403 请求被拒绝", p.status, textOf(p, "error-page"))
 	}
-	vs, _ := a.store.Villages(req.Context(), 1)
+	vs, err := a.store.Villages(req.Context(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, v := range vs {
 		if v.Name == "假村" {
 			t.Fatal("a cross-site post must not create anything")
 		}
 	}
 	// A cross-site sign-in post is refused too (login CSRF).
-	req, _ = http.NewRequest(http.MethodPost, a.url+"/login", strings.NewReader("username=zzb&password=pingyi2026"))
+	req, err = http.NewRequest(http.MethodPost, a.url+"/login", strings.NewReader("username=zzb&password=pingyi2026"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", "https://evil.example")
-	if p := a.client().do(req); p.status != http.StatusForbidden {
-		t.Fatalf("cross-site sign-in: %d, want 403", p.status)
+	if p := a.client().do(req); !errorPage(p, http.StatusForbidden, "请求被拒绝") {
+		t.Fatalf("cross-site sign-in: %d %q, want 403 请求被拒绝", p.status, textOf(p, "error-page"))
 	}
 }
 
@@ -159,16 +171,28 @@ func TestSessionSharedAcrossReplicas(t *testing.T) {
 	a := newApp(t)
 	c := a.client()
 	c.login("zzb")
-	cfg, _ := config.Load(func(string) string { return "" })
+	cfg, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
 	other := web.New(slog.New(slog.NewTextHandler(io.Discard, nil)), a.store, cfg)
 	defer other.Close()
 	ts := httptest.NewServer(other.Handler())
 	defer ts.Close()
 	// Move the cookie to the second replica's address.
-	from, _ := url.Parse(a.url)
-	to, _ := url.Parse(ts.URL)
+	from, err := url.Parse(a.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to, err := url.Parse(ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
 	c.http.Jar.SetCookies(to, c.http.Jar.Cookies(from))
-	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/", nil)
+	req, err := http.NewRequest(http.MethodGet, ts.URL+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := c.do(req)
 	if p.status != 200 || !strings.Contains(textOf(p, "whoami"), "周敏") {
 		t.Fatalf("second replica: %d %q", p.status, textOf(p, "whoami"))
@@ -185,7 +209,10 @@ func TestPasswordResetLiftsTheLock(t *testing.T) {
 	}
 	office := a.client()
 	office.login("zzb")
-	u, _ := a.store.UserByUsername(context.Background(), "lingdao")
+	u, err := a.store.UserByUsername(context.Background(), "lingdao")
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := office.post(fmt.Sprintf("/users/%d/edit", u.ID), url.Values{"display_name": {u.DisplayName}, "role": {"leader"}, "active": {"1"}, "password": {"new-password-1"}})
 	if p.status != http.StatusSeeOther {
 		t.Fatalf("reset: %d", p.status)

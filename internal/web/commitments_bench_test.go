@@ -29,8 +29,14 @@ func BenchmarkPublicCommitmentPage(b *testing.B) {
 	if _, err := demo.LoadCommitments(ctx, st, now); err != nil {
 		b.Fatal(err)
 	}
-	town, _ := st.TownshipByName(ctx, demo.Township)
-	vs, _ := st.Villages(ctx, town.ID)
+	town, err := st.TownshipByName(ctx, demo.Township)
+	if err != nil {
+		b.Fatal(err)
+	}
+	vs, err := st.Villages(ctx, town.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
 	var vid int64
 	for _, v := range vs {
 		if v.Name == "小漩村" {
@@ -41,7 +47,10 @@ func BenchmarkPublicCommitmentPage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cfg, _ := config.Load(func(string) string { return "" })
+	cfg, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		b.Fatal(err)
+	}
 	srv := web.New(slog.New(slog.NewTextHandler(io.Discard, nil)), st, cfg)
 	defer srv.Close()
 	ts := httptest.NewServer(srv.Handler())
@@ -50,13 +59,19 @@ func BenchmarkPublicCommitmentPage(b *testing.B) {
 	var sent int64
 	b.ResetTimer()
 	for b.Loop() {
-		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
 		req.Header.Set("Accept-Encoding", "gzip")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			b.Fatal(err)
 		}
-		n, _ := io.Copy(io.Discard, resp.Body)
+		n, err := io.Copy(io.Discard, resp.Body)
+		if err != nil {
+			b.Fatal(err)
+		}
 		resp.Body.Close()
 		if resp.StatusCode != 200 {
 			b.Fatalf("status %d", resp.StatusCode)

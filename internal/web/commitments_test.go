@@ -55,11 +55,17 @@ func (c *client) multipartPost(path string, fields url.Values, files ...upload) 
 		}
 	}
 	for _, f := range files {
-		fw, _ := mw.CreateFormFile("files", f.name)
+		fw, err := mw.CreateFormFile("files", f.name)
+		if err != nil {
+			c.a.t.Fatal(err)
+		}
 		fw.Write(f.data)
 	}
 	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.a.url+path, &buf)
+	req, err := http.NewRequest(http.MethodPost, c.a.url+path, &buf)
+	if err != nil {
+		c.a.t.Fatal(err)
+	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	return c.do(req)
@@ -80,7 +86,10 @@ func commitmentID(t *testing.T, p page) int64 {
 }
 
 func (a *app) village(name string) int64 {
-	vs, _ := a.store.Villages(context.Background(), 1)
+	vs, err := a.store.Villages(context.Background(), 1)
+	if err != nil {
+		a.t.Fatal(err)
+	}
 	for _, v := range vs {
 		if v.Name == name {
 			return v.ID
@@ -92,7 +101,10 @@ func (a *app) village(name string) int64 {
 
 func (a *app) workingItems(cid int64) []store.CommitmentItem {
 	ctx := context.Background()
-	vs, _ := a.store.CommitmentVersions(ctx, 1, cid)
+	vs, err := a.store.CommitmentVersions(ctx, 1, cid)
+	if err != nil {
+		a.t.Fatal(err)
+	}
 	w, inForce, _ := store.Versions(vs)
 	if w == nil {
 		w = inForce
@@ -123,7 +135,10 @@ func TestCommitmentFilingReviewAndProgress(t *testing.T) {
 	// The secretary starts this year's commitment; a village in the form is ignored.
 	hekou := a.village("河口村")
 	cid := commitmentID(t, sec.post("/commitments/new", url.Values{"year": {ys}, "owner": {fmt.Sprintf("v%d", hekou)}}))
-	c, _ := a.store.Commitment(context.Background(), 1, cid)
+	c, err := a.store.Commitment(context.Background(), 1, cid)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if c.VillageName == nil || *c.VillageName != "小漩村" {
 		t.Fatalf("the secretary's commitment belongs to %v, want 小漩村", c.VillageName)
 	}
@@ -229,7 +244,10 @@ func TestCommitmentFilingReviewAndProgress(t *testing.T) {
 		t.Fatal("public page: one photo, no documents, no staff file links")
 	}
 	src := attr(pub.find("entry-photo")[0], "src")
-	req, _ := http.NewRequest(http.MethodGet, a.url+src, nil)
+	req, err := http.NewRequest(http.MethodGet, a.url+src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	thumb := public.do(req)
 	if thumb.status != 200 || thumb.header.Get("Content-Type") != "image/jpeg" || !strings.Contains(thumb.header.Get("Cache-Control"), "public") ||
 		len(thumb.body) > 40_000 || len(thumb.body) >= len(photo) {
@@ -240,7 +258,9 @@ func TestCommitmentFilingReviewAndProgress(t *testing.T) {
 		t.Fatalf("revalidated thumbnail: %d, want 304", again.status)
 	}
 	var fid int64
-	fmt.Sscanf(src, fmt.Sprintf("/gk/c/%d/photo/%%d/t.jpg", cid), &fid)
+	if _, err := fmt.Sscanf(src, fmt.Sprintf("/gk/c/%d/photo/%%d/t.jpg", cid), &fid); err != nil {
+		t.Fatal(err)
+	}
 	if p := public.get(fmt.Sprintf("%s/files/%d", base, fid)); fid == 0 || p.status != http.StatusSeeOther {
 		t.Fatalf("the staff file route without sign-in: %d, want a redirect to sign in", p.status)
 	}
@@ -325,17 +345,17 @@ func TestCommitmentIsolation(t *testing.T) {
 		b := fmt.Sprintf("/commitments/%d", id)
 		for _, path := range []string{b, b + "/items/new", fmt.Sprintf("%s/items/%d/edit", b, item), fmt.Sprintf("%s/items/%d/delete", b, item),
 			b + "/self", b + "/versions/1", fmt.Sprintf("%s/items/%d/progress", b, item)} {
-			if p := sec.get(path); p.status != http.StatusNotFound {
+			if p := sec.get(path); !refused(p, http.StatusNotFound) {
 				t.Errorf("secretary GET %s: %d, want 404", path, p.status)
 			}
 		}
 		for _, path := range []string{b + "/items/new", b + "/submit", b + "/revise", b + "/discard", fmt.Sprintf("%s/items/%d/delete", b, item)} {
-			if p := sec.post(path, url.Values{"category": {"economy"}, "content": {"越界"}, "target": {"x"}, "deadline": {ys + "-12-31"}, "reason": {"x"}}); p.status != http.StatusNotFound {
+			if p := sec.post(path, url.Values{"category": {"economy"}, "content": {"越界"}, "target": {"x"}, "deadline": {ys + "-12-31"}, "reason": {"x"}}); !refused(p, http.StatusNotFound) {
 				t.Errorf("secretary POST %s: %d, want 404", path, p.status)
 			}
 		}
 	}
-	if p := sec.get("/commitments"); p.status != http.StatusForbidden {
+	if p := sec.get("/commitments"); !refused(p, http.StatusForbidden) {
 		t.Errorf("secretary's overview: %d, want 403", p.status)
 	}
 	if strings.Contains(sec.get("/").body, "河口村草稿事项") {
@@ -350,27 +370,35 @@ func TestCommitmentIsolation(t *testing.T) {
 		t.Errorf("leader comments on a draft: %d, want 409", p.status)
 	}
 	for _, path := range []string{b + "/items/new", b + "/submit", b + "/revise", fmt.Sprintf("%s/items/%d/delete", b, item)} {
-		if p := leader.post(path, url.Values{"category": {"economy"}, "content": {"x"}, "target": {"x"}, "deadline": {ys + "-12-31"}, "reason": {"x"}}); p.status != http.StatusForbidden {
+		if p := leader.post(path, url.Values{"category": {"economy"}, "content": {"x"}, "target": {"x"}, "deadline": {ys + "-12-31"}, "reason": {"x"}}); !refused(p, http.StatusForbidden) {
 			t.Errorf("leader POST %s: %d, want 403", path, p.status)
 		}
 	}
-	if p := leader.post("/commitments/new", url.Values{"year": {ys}, "owner": {"t"}}); p.status != http.StatusForbidden {
+	if p := leader.post("/commitments/new", url.Values{"year": {ys}, "owner": {"t"}}); !refused(p, http.StatusForbidden) {
 		t.Errorf("leader starts a commitment: %d, want 403", p.status)
 	}
 
 	// Another township's office sees none of it.
-	other, _ := a.store.EnsureTownship(ctx, "河东乡", "示范县")
-	hash, _ := auth.HashPassword(demo.Password)
-	a.store.SaveUser(ctx, other.ID, 0, store.UserInput{Username: "hedong", DisplayName: "钱进", Role: store.RoleOffice, PasswordHash: hash, Active: true})
+	other, err := a.store.EnsureTownship(ctx, "河东乡", "示范县")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := auth.HashPassword(demo.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.store.SaveUser(ctx, other.ID, 0, store.UserInput{Username: "hedong", DisplayName: "钱进", Role: store.RoleOffice, PasswordHash: hash, Active: true}); err != nil {
+		t.Fatal(err)
+	}
 	stranger := a.client()
 	stranger.login("hedong")
 	for _, path := range []string{b, b + "/items/new", b + "/self"} {
-		if p := stranger.get(path); p.status != http.StatusNotFound {
+		if p := stranger.get(path); !refused(p, http.StatusNotFound) {
 			t.Errorf("other township GET %s: %d, want 404", path, p.status)
 		}
 	}
 	for _, path := range []string{b + "/approve", b + "/return", b + "/submit", b + "/comments"} {
-		if p := stranger.post(path, url.Values{"comment": {"x"}, "body": {"x"}, "quarter": {"1"}}); p.status != http.StatusNotFound {
+		if p := stranger.post(path, url.Values{"comment": {"x"}, "body": {"x"}, "quarter": {"1"}}); !refused(p, http.StatusNotFound) {
 			t.Errorf("other township POST %s: %d, want 404", path, p.status)
 		}
 	}
@@ -383,7 +411,7 @@ func TestCommitmentIsolation(t *testing.T) {
 	// Drafts are not public, by any address.
 	anon := a.client()
 	for _, path := range []string{fmt.Sprintf("/gk/c/%d", hekou), fmt.Sprintf("/gk/c/%d/poster", hekou), fmt.Sprintf("/gk/c/%d/report", hekou)} {
-		if p := anon.get(path); p.status != http.StatusNotFound {
+		if p := anon.get(path); !refused(p, http.StatusNotFound) {
 			t.Errorf("public %s of a draft: %d, want 404", path, p.status)
 		}
 	}
@@ -398,20 +426,29 @@ func TestPublicPagesFastAndCacheable(t *testing.T) {
 	if _, err := demo.LoadCommitments(ctx, a.store, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	boards, _ := a.store.Boards(ctx, 1, store.LocalDay(time.Now().AddDate(0, 0, -45)).Year(), true)
+	boards, err := a.store.Boards(ctx, 1, store.LocalDay(time.Now().AddDate(0, 0, -45)).Year(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(boards) != 8 {
 		t.Fatalf("demo: %d public commitments, want 7 villages and the township", len(boards))
 	}
 	anon := a.client()
 	for _, path := range []string{"/gk/t/1", fmt.Sprintf("/gk/c/%d", boards[1].Commitment.ID), fmt.Sprintf("/gk/c/%d/poster?size=a3", boards[1].Commitment.ID),
 		fmt.Sprintf("/gk/c/%d/report?half=1", boards[1].Commitment.ID)} {
-		req, _ := http.NewRequest(http.MethodGet, a.url+path, nil)
+		req, err := http.NewRequest(http.MethodGet, a.url+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		req.Header.Set("Accept-Encoding", "gzip")
 		resp, err := anon.http.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		raw, _ := io.ReadAll(resp.Body)
+		raw, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
 		resp.Body.Close()
 		if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(resp.Header.Get("Cache-Control"), "public") {
 			t.Fatalf("%s: %d encoding %q cache %q", path, resp.StatusCode, resp.Header.Get("Content-Encoding"), resp.Header.Get("Cache-Control"))
@@ -423,11 +460,17 @@ func TestPublicPagesFastAndCacheable(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		html, _ := io.ReadAll(zr)
+		html, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
 		t.Logf("%s: %d bytes of HTML, %d on the wire", path, len(html), len(raw))
 		// A phone that has the page gets a 304 without a body.
 		req.Header.Set("If-None-Match", resp.Header.Get("ETag"))
-		again, _ := anon.http.Do(req)
+		again, err := anon.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
 		again.Body.Close()
 		if again.StatusCode != http.StatusNotModified {
 			t.Errorf("%s revalidated: %d, want 304", path, again.StatusCode)
@@ -439,7 +482,10 @@ func TestPublicPagesFastAndCacheable(t *testing.T) {
 	if i := strings.Index(p.body, `href="/static/app.`); i >= 0 {
 		css = p.body[i+6 : i+6+strings.Index(p.body[i+6:], `"`)]
 	}
-	req, _ := http.NewRequest(http.MethodGet, a.url+css, nil)
+	req, err := http.NewRequest(http.MethodGet, a.url+css, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("Accept-Encoding", "gzip")
 	resp, err := anon.http.Do(req)
 	if err != nil {

@@ -11,7 +11,10 @@ import (
 // decompression, the bytes as they go over the wire.
 func (a *app) rawGet(path, acceptEncoding string, cookies ...*http.Cookie) (*http.Response, int) {
 	a.t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, a.url+path, nil)
+	req, err := http.NewRequest(http.MethodGet, a.url+path, nil)
+	if err != nil {
+		a.t.Fatal(err)
+	}
 	req.Header.Set("Accept-Encoding", acceptEncoding)
 	for _, c := range cookies {
 		req.AddCookie(c)

@@ -31,7 +31,10 @@ func TestFailuresAreNotShownAsSuccess(t *testing.T) {
 	c := a.client()
 	c.login("zzb")
 	ctx := context.Background()
-	cats, _ := a.store.RaterCategories(ctx, 1)
+	cats, err := a.store.RaterCategories(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	groups := map[int64]string{}
 	for _, cat := range cats {
 		groups[cat.ID] = cat.DefaultGroup
@@ -42,7 +45,10 @@ func TestFailuresAreNotShownAsSuccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	subs, _ := a.store.RoundSubjects(ctx, 1, id)
+	subs, err := a.store.RoundSubjects(ctx, 1, id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	orgID := *subs[0].OrganisationID
 	base := fmt.Sprintf("/rounds/%d", id)
 

@@ -44,7 +44,10 @@ func newApp(t *testing.T) *app {
 // serveApp serves a store with the test configuration, logging to w.
 func serveApp(t *testing.T, st *store.Store, w io.Writer) *app {
 	t.Helper()
-	cfg, _ := config.Load(func(string) string { return "" })
+	cfg, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg.CodeFailureDelay = time.Millisecond
 	if w == nil {
 		w = io.Discard
@@ -63,7 +66,10 @@ type client struct {
 }
 
 func (a *app) client() *client {
-	jar, _ := cookiejar.New(nil)
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		a.t.Fatal(err)
+	}
 	return &client{a: a, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
@@ -81,19 +87,31 @@ func (c *client) do(req *http.Request) page {
 		c.a.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	doc, _ := html.Parse(bytes.NewReader(b))
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.a.t.Fatal(err)
+	}
+	doc, err := html.Parse(bytes.NewReader(b))
+	if err != nil {
+		c.a.t.Fatal(err)
+	}
 	return page{status: resp.StatusCode, header: resp.Header, body: string(b), doc: doc}
 }
 
 func (c *client) get(path string) page {
-	req, _ := http.NewRequest(http.MethodGet, c.a.url+path, nil)
+	req, err := http.NewRequest(http.MethodGet, c.a.url+path, nil)
+	if err != nil {
+		c.a.t.Fatal(err)
+	}
 	return c.do(req)
 }
 
 // post sends a same-origin form, as a browser would.
 func (c *client) post(path string, form url.Values) page {
-	req, _ := http.NewRequest(http.MethodPost, c.a.url+path, strings.NewReader(form.Encode()))
+	req, err := http.NewRequest(http.MethodPost, c.a.url+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		c.a.t.Fatal(err)
+	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", c.a.url)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
@@ -103,10 +121,16 @@ func (c *client) post(path string, form url.Values) page {
 func (c *client) upload(path, field, filename string, data []byte) page {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
-	fw, _ := mw.CreateFormFile(field, filename)
+	fw, err := mw.CreateFormFile(field, filename)
+	if err != nil {
+		c.a.t.Fatal(err)
+	}
 	fw.Write(data)
 	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.a.url+path, &buf)
+	req, err := http.NewRequest(http.MethodPost, c.a.url+path, &buf)
+	if err != nil {
+		c.a.t.Fatal(err)
+	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	return c.do(req)
@@ -171,4 +195,16 @@ func texts(p page, testid string) []string {
 		out = append(out, text(n))
 	}
 	return out
+}
+
+// refused reports whether p is the error page for status with that status's message, so
+// a check that something is refused cannot pass on some other failure.
+func refused(p page, status int) bool {
+	title := map[int]string{http.StatusForbidden: "无权访问", http.StatusNotFound: "页面不存在"}[status]
+	return title != "" && errorPage(p, status, title)
+}
+
+// errorPage reports whether p is an error page with status and title.
+func errorPage(p page, status int, title string) bool {
+	return p.status == status && strings.Contains(textOf(p, "error-page"), title)
 }

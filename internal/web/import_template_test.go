@@ -23,9 +23,21 @@ func TestTemplateExampleRowIsNotImported(t *testing.T) {
 		count            func() int
 	}{
 		{"/people/template.xlsx", "/people/import", []any{"新导入干部", "干事", "乡政府", "2", "否", "13911112222"},
-			func() int { p, _ := a.store.AllPeople(ctx, 1); return len(p) }},
+			func() int {
+				p, err := a.store.AllPeople(ctx, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return len(p)
+			}},
 		{"/raters/template.xlsx", "/raters/import", []any{"新导入代表", "群众代表", "桃园村", "13911113333"},
-			func() int { p, _ := a.store.AllRaters(ctx, 1); return len(p) }},
+			func() int {
+				p, err := a.store.AllRaters(ctx, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return len(p)
+			}},
 	} {
 		tpl := c.get(tc.template)
 		if tpl.status != http.StatusOK {
@@ -45,8 +57,13 @@ func TestTemplateExampleRowIsNotImported(t *testing.T) {
 			t.Fatal(err)
 		}
 		sheet := f.GetSheetList()[0]
-		f.SetSheetRow(sheet, "A3", &tc.row)
-		buf, _ := f.WriteToBuffer()
+		if err := f.SetSheetRow(sheet, "A3", &tc.row); err != nil {
+			t.Fatal(err)
+		}
+		buf, err := f.WriteToBuffer()
+		if err != nil {
+			t.Fatal(err)
+		}
 		p = c.upload(tc.action, "file", "filled.xlsx", buf.Bytes())
 		if p.status != http.StatusSeeOther {
 			t.Fatalf("%s filled: %d %v", tc.template, p.status, texts(p, "import-row-error"))

@@ -16,7 +16,10 @@ func TestFullWidthPhoneNumbersAreNormalised(t *testing.T) {
 	c := a.client()
 	c.login("zzb")
 	ctx := context.Background()
-	orgs, _ := a.store.AllOrganisations(ctx, 1)
+	orgs, err := a.store.AllOrganisations(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := c.post("/people/new", url.Values{"name": {"全角号码"}, "organisation_id": {fmt.Sprint(orgs[1].ID)}, "level": {"2"}, "phone": {"１３９　１２３４ ５６７８"}})
 	if p.status != http.StatusSeeOther {
 		t.Fatalf("full-width mobile: %d %q", p.status, textOf(p, "error-phone"))
@@ -25,7 +28,10 @@ func TestFullWidthPhoneNumbersAreNormalised(t *testing.T) {
 	if p.status != http.StatusSeeOther {
 		t.Fatalf("full-width landline: %d %q", p.status, textOf(p, "error-phone"))
 	}
-	people, _ := a.store.AllPeople(ctx, 1)
+	people, err := a.store.AllPeople(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	got := map[string]string{}
 	for _, x := range people {
 		got[x.Name] = x.Phone
@@ -33,7 +39,10 @@ func TestFullWidthPhoneNumbersAreNormalised(t *testing.T) {
 	if got["全角号码"] != "13912345678" || got["全角座机"] != "0719-1234567" {
 		t.Fatalf("stored phones %q %q", got["全角号码"], got["全角座机"])
 	}
-	cats, _ := a.store.RaterCategories(ctx, 1)
+	cats, err := a.store.RaterCategories(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p = c.post("/raters/new", url.Values{"name": {"全角代表"}, "category_id": {fmt.Sprint(cats[0].ID)}, "phone": {"１３７００００００００"}})
 	if p.status != http.StatusSeeOther {
 		t.Fatalf("full-width rater phone: %d %q", p.status, textOf(p, "error-phone"))
@@ -52,16 +61,27 @@ func TestNamesRefuseInvisibleCharacters(t *testing.T) {
 	c := a.client()
 	c.login("zzb")
 	ctx := context.Background()
-	orgs, _ := a.store.AllOrganisations(ctx, 1)
-	cats, _ := a.store.RaterCategories(ctx, 1)
-	before, _ := a.store.AllPeople(ctx, 1)
+	orgs, err := a.store.AllOrganisations(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err := a.store.RaterCategories(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := a.store.AllPeople(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range []string{"张\u200b三", "张\u202e三", "张\u0007三", "\ufeff张三", "张\u2066三\u2069", "张\u3164三"} {
 		p := c.post("/people/new", url.Values{"name": {name}, "organisation_id": {fmt.Sprint(orgs[1].ID)}, "level": {"2"}})
 		if p.status != http.StatusUnprocessableEntity || !strings.Contains(textOf(p, "error-name"), "看不见的字符") {
 			t.Errorf("person %q: %d %q", name, p.status, textOf(p, "error-name"))
 		}
 	}
-	if after, _ := a.store.AllPeople(ctx, 1); len(after) != len(before) {
+	if after, err := a.store.AllPeople(ctx, 1); err != nil {
+		t.Fatal(err)
+	} else if len(after) != len(before) {
 		t.Fatalf("a refused name was written: %d people, had %d", len(after), len(before))
 	}
 	for _, tc := range []struct {
@@ -133,7 +153,10 @@ func TestPageBeyondTheEndGoesToTheLastPage(t *testing.T) {
 		if p.status != http.StatusSeeOther {
 			t.Fatalf("%s?page=999: %d", path, p.status)
 		}
-		loc, _ := url.Parse(p.header.Get("Location"))
+		loc, err := url.Parse(p.header.Get("Location"))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if loc.Path != path || loc.Query().Get("page") != "1" || loc.Query().Get("q") != "村" {
 			t.Fatalf("%s?page=999 → %s", path, loc)
 		}

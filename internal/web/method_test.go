@@ -164,13 +164,13 @@ func TestMethodPageOfARound(t *testing.T) {
 	}
 	secretary := a.client()
 	secretary.login("xiaoxuan")
-	if p := secretary.get(path); p.status != http.StatusForbidden {
+	if p := secretary.get(path); !refused(p, http.StatusForbidden) {
 		t.Errorf("village secretary: %d, want 403", p.status)
 	}
 	if p := a.client().get(path); p.status != http.StatusSeeOther || p.header.Get("Location") != "/login" {
 		t.Errorf("signed out: %d → %q, want the sign-in page", p.status, p.header.Get("Location"))
 	}
-	if p := office.get("/rounds/999999/method"); p.status != http.StatusNotFound {
+	if p := office.get("/rounds/999999/method"); !refused(p, http.StatusNotFound) {
 		t.Errorf("no such round: %d, want 404", p.status)
 	}
 
@@ -188,7 +188,7 @@ func TestMethodPageOfARound(t *testing.T) {
 	}
 	stranger := a.client()
 	stranger.login("shuanghe")
-	if p := stranger.get(path); p.status != http.StatusNotFound || strings.Contains(p.body, "2026 年中述职评议") {
+	if p := stranger.get(path); !refused(p, http.StatusNotFound) || strings.Contains(p.body, "2026 年中述职评议") {
 		t.Errorf("another township's office: %d, want 404 without the round", p.status)
 	}
 }
@@ -281,7 +281,7 @@ func TestMethodPageOfAPublishedRound(t *testing.T) {
 	if len(p.find("method-draft")) != 0 || len(p.find("method-rater")) != 0 {
 		t.Error("the published round's page shows a draft's or a rater's note")
 	}
-	if p := c.get("/p/NOSUCHSLUG0000/method"); p.status != http.StatusNotFound {
+	if p := c.get("/p/NOSUCHSLUG0000/method"); !refused(p, http.StatusNotFound) {
 		t.Errorf("unknown slug: %d, want 404", p.status)
 	}
 }

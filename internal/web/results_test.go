@@ -32,7 +32,10 @@ type roundSpec struct {
 func testRound(t *testing.T, a *app, spec roundSpec) (int64, []store.RoundSubject, []string) {
 	t.Helper()
 	ctx := context.Background()
-	cats, _ := a.store.RaterCategories(ctx, 1)
+	cats, err := a.store.RaterCategories(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	groups := map[int64]string{}
 	var public, peer int64
 	for _, c := range cats {
@@ -53,7 +56,10 @@ func testRound(t *testing.T, a *app, spec roundSpec) (int64, []store.RoundSubjec
 	if err != nil {
 		t.Fatal(err)
 	}
-	subs, _ := a.store.RoundSubjects(ctx, 1, id)
+	subs, err := a.store.RoundSubjects(ctx, 1, id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if spec.subjects > 0 {
 		for _, s := range subs[spec.subjects:] {
 			if err := a.store.RemoveSubject(ctx, 1, s.ID); err != nil {
@@ -78,7 +84,10 @@ func testRound(t *testing.T, a *app, spec roundSpec) (int64, []store.RoundSubjec
 	if err != nil {
 		t.Fatal(err)
 	}
-	slips, _ := a.store.Slips(ctx, 1, id, 0)
+	slips, err := a.store.Slips(ctx, 1, id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var codes []string
 	for _, sl := range slips {
 		codes = append(codes, sl.Code)
@@ -135,7 +144,14 @@ func TestResultsWorkbook(t *testing.T) {
 		t.Fatal(err)
 	}
 	sheet := f.GetSheetList()[0]
-	get := func(cell string) string { v, _ := f.GetCellValue(sheet, cell); return v }
+	get := func(cell string) string {
+		t.Helper()
+		v, err := f.GetCellValue(sheet, cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
 	if get("A1") != "2025 年度述职评议测评结果汇总表" || !strings.Contains(get("A2"), "小漩乡") || !strings.Contains(get("A2"), "投票结束 ") {
 		t.Fatalf("title rows: %q / %q", get("A1"), get("A2"))
 	}
@@ -143,20 +159,31 @@ func TestResultsWorkbook(t *testing.T) {
 	if get("A3") != "对象" || get("D3") != "党委票决(40%)" || get("K3") != "公众评议(60%)" || get("D4") != "优秀/非常满意" || get("I4") != "满意率" || get("R3") != "加权满意率" || get("T3") != "评定结果" {
 		t.Fatalf("header: %q %q %q %q %q %q %q", get("A3"), get("D3"), get("K3"), get("D4"), get("I4"), get("R3"), get("T3"))
 	}
-	panes, _ := f.GetPanes(sheet)
+	panes, err := f.GetPanes(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !panes.Freeze || panes.YSplit != 4 || panes.XSplit != 1 {
 		t.Fatalf("panes: %+v", panes)
 	}
-	if w, _ := f.GetColWidth(sheet, "W"); w < 40 {
+	if w, err := f.GetColWidth(sheet, "W"); err != nil {
+		t.Fatal(err)
+	} else if w < 40 {
 		t.Fatalf("reasons column width %v", w)
 	}
 	numeric := func(cell string) float64 {
 		t.Helper()
-		typ, _ := f.GetCellType(sheet, cell)
+		typ, err := f.GetCellType(sheet, cell)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
 			t.Fatalf("%s is of type %v, want a number", cell, typ)
 		}
-		raw, _ := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+		raw, err := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
 		v, err := strconv.ParseFloat(raw, 64)
 		if err != nil {
 			t.Fatalf("%s = %q is not a number", cell, raw)
@@ -165,8 +192,14 @@ func TestResultsWorkbook(t *testing.T) {
 	}
 	percentFormat := func(cell string) {
 		t.Helper()
-		sid, _ := f.GetCellStyle(sheet, cell)
-		st, _ := f.GetStyle(sid)
+		sid, err := f.GetCellStyle(sheet, cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := f.GetStyle(sid)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if st.NumFmt != 10 {
 			t.Fatalf("%s has number format %d, want 10 (0.00%%)", cell, st.NumFmt)
 		}
@@ -174,7 +207,10 @@ func TestResultsWorkbook(t *testing.T) {
 	if len(subs) < 3 {
 		t.Fatalf("%d subjects", len(subs))
 	}
-	rows, _ := f.GetRows(sheet)
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(rows) != 4+len(subs) {
 		t.Fatalf("%d rows, want 4 + %d", len(rows), len(subs))
 	}
@@ -190,7 +226,9 @@ func TestResultsWorkbook(t *testing.T) {
 			t.Fatalf("%s not in the workbook", s.Name)
 		}
 		n := []int{0, 1, 3}[k%3]
-		if typ, _ := f.GetCellType(sheet, fmt.Sprintf("A%d", r)); typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString {
+		if typ, err := f.GetCellType(sheet, fmt.Sprintf("A%d", r)); err != nil {
+			t.Fatal(err)
+		} else if typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString {
 			t.Fatalf("name cell type %v", typ)
 		}
 		if got := numeric(fmt.Sprintf("D%d", r)); got != float64(10-n) {

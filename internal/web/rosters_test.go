@@ -25,7 +25,7 @@ func TestRolesReachOnlyTheirPages(t *testing.T) {
 	if p := leader.get("/people"); p.status != 200 {
 		t.Fatalf("leader reads people: %d", p.status)
 	}
-	if p := leader.post("/villages/new", url.Values{"name": {"新村"}}); p.status != http.StatusForbidden {
+	if p := leader.post("/villages/new", url.Values{"name": {"新村"}}); !refused(p, http.StatusForbidden) {
 		t.Fatalf("leader writes: %d, want 403", p.status)
 	}
 	nav := texts(leader.get("/"), "nav")
@@ -33,7 +33,7 @@ func TestRolesReachOnlyTheirPages(t *testing.T) {
 		t.Errorf("leader's navigation shows accounts: %v", nav)
 	}
 	for _, path := range []string{"/people", "/orgs", "/raters", "/users", "/whatif", "/people/export.xlsx", "/people/1/edit"} {
-		if p := sec.get(path); p.status != http.StatusForbidden {
+		if p := sec.get(path); !refused(p, http.StatusForbidden) {
 			t.Errorf("secretary GET %s: %d, want 403", path, p.status)
 		}
 	}
@@ -46,14 +46,17 @@ func TestRolesReachOnlyTheirPages(t *testing.T) {
 		t.Errorf("secretary's own village people missing: %q", people)
 	}
 	// No other village's people leak onto the secretary's page.
-	all, _ := a.store.AllPeople(context.Background(), 1)
+	all, err := a.store.AllPeople(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range all {
 		if p.Level == 3 && !strings.HasPrefix(p.OrganisationName, "小漩村") && strings.Contains(people, p.Name) {
 			t.Errorf("secretary sees %s of %s", p.Name, p.OrganisationName)
 		}
 	}
 	// A village field in a forged post cannot reach anything: writes are office-only.
-	if p := sec.post("/people/new", url.Values{"name": {"假人"}, "organisation_id": {"3"}}); p.status != http.StatusForbidden {
+	if p := sec.post("/people/new", url.Values{"name": {"假人"}, "organisation_id": {"3"}}); !refused(p, http.StatusForbidden) {
 		t.Errorf("secretary forged post: %d, want 403", p.status)
 	}
 }
@@ -65,7 +68,10 @@ func TestTownshipsAreIsolated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash, _ := auth.HashPassword(demo.Password)
+	hash, err := auth.HashPassword(demo.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := a.store.SaveUser(ctx, other.ID, 0, store.UserInput{Username: "shuanghe", DisplayName: "钱进", Role: store.RoleOffice, PasswordHash: hash, Active: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -74,11 +80,17 @@ func TestTownshipsAreIsolated(t *testing.T) {
 	if p := c.get("/people"); strings.Contains(p.body, "陈建国") {
 		t.Fatal("another township's office sees this township's people")
 	}
-	xx, _ := a.store.AllPeople(ctx, 1)
-	if p := c.get(fmt.Sprintf("/people/%d/edit", xx[0].ID)); p.status != http.StatusNotFound {
+	xx, err := a.store.AllPeople(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := c.get(fmt.Sprintf("/people/%d/edit", xx[0].ID)); !refused(p, http.StatusNotFound) {
 		t.Fatalf("another township's person by URL: %d, want 404", p.status)
 	}
-	orgs, _ := a.store.AllOrganisations(ctx, 1)
+	orgs, err := a.store.AllOrganisations(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := c.post("/people/new", url.Values{"name": {"越界"}, "organisation_id": {fmt.Sprint(orgs[0].ID)}})
 	if p.status != http.StatusUnprocessableEntity || len(p.find("error-organisation_id")) == 0 {
 		t.Fatalf("person in another township's organisation: %d", p.status)
@@ -89,7 +101,10 @@ func TestPersonValidationNextToFields(t *testing.T) {
 	a := newApp(t)
 	c := a.client()
 	c.login("zzb")
-	orgs, _ := a.store.AllOrganisations(context.Background(), 1)
+	orgs, err := a.store.AllOrganisations(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	gov := orgs[1]
 	p := c.post("/people/new", url.Values{"name": {""}, "organisation_id": {""}, "phone": {"12345"}})
 	if p.status != http.StatusUnprocessableEntity {
@@ -117,14 +132,21 @@ func xlsx(t *testing.T, header []string, rows [][]string) []byte {
 	for i, v := range header {
 		h[i] = v
 	}
-	f.SetSheetRow("Sheet1", "A1", &h)
+	if err := f.SetSheetRow("Sheet1", "A1", &h); err != nil {
+		t.Fatal(err)
+	}
 	for i, r := range rows {
 		row := make([]any, len(r))
 		for j, v := range r {
 			row[j] = v
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		f.SetSheetRow("Sheet1", cell, &row)
+		cell, err := excelize.CoordinatesToCellName(1, i+2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SetSheetRow("Sheet1", cell, &row); err != nil {
+			t.Fatal(err)
+		}
 	}
 	b, err := f.WriteToBuffer()
 	if err != nil {
@@ -138,7 +160,10 @@ func TestRaterImportAllOrNothing(t *testing.T) {
 	c := a.client()
 	c.login("zzb")
 	ctx := context.Background()
-	before, _ := a.store.AllRaters(ctx, 1)
+	before, err := a.store.AllRaters(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	header := []string{"姓名", "类别", "工作单位", "电话"}
 	bad := xlsx(t, header, [][]string{
 		{"甲一", "群众代表", "河口村", "13700000001"},
@@ -164,7 +189,10 @@ func TestRaterImportAllOrNothing(t *testing.T) {
 	if !strings.Contains(got[1], "外星代表") || !strings.Contains(got[2], "电话号码") || !strings.Contains(got[3], "同名") {
 		t.Errorf("reasons: %q", got)
 	}
-	after, _ := a.store.AllRaters(ctx, 1)
+	after, err := a.store.AllRaters(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(after) != len(before) {
 		t.Fatalf("a bad file imported %d rows; want none", len(after)-len(before))
 	}
@@ -172,7 +200,10 @@ func TestRaterImportAllOrNothing(t *testing.T) {
 	if p := c.upload("/raters/import", "file", "r.xlsx", good); p.status != http.StatusSeeOther {
 		t.Fatalf("good import: %d %q", p.status, texts(p, "import-row-error"))
 	}
-	after, _ = a.store.AllRaters(ctx, 1)
+	after, err = a.store.AllRaters(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(after) != len(before)+2 {
 		t.Fatalf("good import added %d, want 2", len(after)-len(before))
 	}
@@ -198,7 +229,10 @@ func TestPeopleImportAndExportRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, _ := f.GetRows(f.GetSheetList()[0])
+	rows, err := f.GetRows(f.GetSheetList()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
 	var names []string
 	for _, r := range rows[1:] {
 		names = append(names, r[0])

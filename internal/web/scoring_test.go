@@ -81,7 +81,10 @@ func TestScoringRolesAndTownships(t *testing.T) {
 	office.login("zzb")
 	subs := startYear(t, office, 2024)
 	xiao, he := subs["小漩村党支部"], subs["河口村党支部"]
-	tpl, _ := a.store.ScoreTemplate(context.Background(), xiao.TownshipID, *xiao.TemplateID)
+	tpl, err := a.store.ScoreTemplate(context.Background(), xiao.TownshipID, *xiao.TemplateID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	clause := tpl.Clauses()[0]
 
 	// Leaders read every page and write none.
@@ -98,11 +101,13 @@ func TestScoringRolesAndTownships(t *testing.T) {
 	}
 	for _, path := range []string{"/scoring/new", "/scoring/2024/finalise", fmt.Sprintf("/scoring/2024/sheets/%d", xiao.ID),
 		"/scoring/2024/proposals/generate", fmt.Sprintf("/scoring/2024/templates/%d/clauses", tpl.ID), "/scoring/2024/bands"} {
-		if p := leader.post(path, url.Values{"year": {"2025"}, fmt.Sprintf("p_%d", clause.ID): {"1"}}); p.status != http.StatusForbidden {
+		if p := leader.post(path, url.Values{"year": {"2025"}, fmt.Sprintf("p_%d", clause.ID): {"1"}}); !refused(p, http.StatusForbidden) {
 			t.Errorf("leader POST %s: %d", path, p.status)
 		}
 	}
-	if e, _ := a.store.ScoreEntries(context.Background(), xiao.TownshipID, xiao.ID); len(e) != 0 {
+	if e, err := a.store.ScoreEntries(context.Background(), xiao.TownshipID, xiao.ID); err != nil {
+		t.Fatal(err)
+	} else if len(e) != 0 {
 		t.Error("a leader's post wrote a score")
 	}
 
@@ -110,7 +115,7 @@ func TestScoringRolesAndTownships(t *testing.T) {
 	sec := a.client()
 	sec.login("xiaoxuan")
 	for _, path := range []string{"/scoring", "/scoring/2024", "/scoring/2024/ranks", fmt.Sprintf("/scoring/2024/sheets/%d", xiao.ID)} {
-		if p := sec.get(path); p.status != http.StatusForbidden {
+		if p := sec.get(path); !refused(p, http.StatusForbidden) {
 			t.Errorf("secretary GET %s: %d", path, p.status)
 		}
 	}
@@ -134,16 +139,22 @@ func TestScoringRolesAndTownships(t *testing.T) {
 	if p := sec.post("/scoring/2024/appeals", url.Values{"subject_id": {strconv.FormatInt(xiao.ID, 10)}, "kind": {"score"}, "clause": {clause.Code}, "reason": {"第 1.1 条有会议记录"}}); p.status != http.StatusSeeOther {
 		t.Errorf("secretary appeals for its own village: %d", p.status)
 	}
-	if p := sec.post("/scoring/2024/appeals/1/decide", url.Values{"decision": {"upheld"}, "note": {"x"}}); p.status != http.StatusForbidden {
+	if p := sec.post("/scoring/2024/appeals/1/decide", url.Values{"decision": {"upheld"}, "note": {"x"}}); !refused(p, http.StatusForbidden) {
 		t.Errorf("secretary decides an appeal: %d", p.status)
 	}
-	list, _ := a.store.Appeals(context.Background(), xiao.TownshipID, 2024)
+	list, err := a.store.Appeals(context.Background(), xiao.TownshipID, 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(list) != 1 || list[0].OnBehalf || list[0].FiledByName != "刘志强" {
 		t.Fatalf("appeals: %+v", list)
 	}
 
 	// Another township: its office sees none of this by URL or by form field.
-	other, _ := a.store.EnsureTownship(context.Background(), "河口乡", "示范县")
+	other, err := a.store.EnsureTownship(context.Background(), "河口乡", "示范县")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := a.store.StartScoreYear(context.Background(), other.ID, 2024); err != nil {
 		t.Fatal(err)
 	}
@@ -155,23 +166,25 @@ func TestScoringRolesAndTownships(t *testing.T) {
 	stranger.login("hkzzb")
 	for _, path := range []string{fmt.Sprintf("/scoring/2024/sheets/%d", xiao.ID), fmt.Sprintf("/scoring/2024/templates/%d", tpl.ID),
 		fmt.Sprintf("/scoring/2024/sheets/%d/files/%d", xiao.ID, clause.ID)} {
-		if p := stranger.get(path); p.status != http.StatusNotFound {
+		if p := stranger.get(path); !refused(p, http.StatusNotFound) {
 			t.Errorf("another township GET %s: %d", path, p.status)
 		}
 	}
 	if p := stranger.get("/scoring/2024/proposals"); strings.Contains(p.body, "小漩村") {
 		t.Error("another township's proposals page shows 小漩乡's subjects")
 	}
-	if p := stranger.post(fmt.Sprintf("/scoring/2024/sheets/%d", xiao.ID), url.Values{fmt.Sprintf("p_%d", clause.ID): {"0"}}); p.status != http.StatusNotFound {
+	if p := stranger.post(fmt.Sprintf("/scoring/2024/sheets/%d", xiao.ID), url.Values{fmt.Sprintf("p_%d", clause.ID): {"0"}}); !refused(p, http.StatusNotFound) {
 		t.Errorf("another township POST a sheet: %d", p.status)
 	}
-	if p := stranger.post("/scoring/2024/appeals/"+strconv.FormatInt(list[0].ID, 10)+"/decide", url.Values{"decision": {"upheld"}, "note": {"x"}}); p.status != http.StatusNotFound {
+	if p := stranger.post("/scoring/2024/appeals/"+strconv.FormatInt(list[0].ID, 10)+"/decide", url.Values{"decision": {"upheld"}, "note": {"x"}}); !refused(p, http.StatusNotFound) {
 		t.Errorf("another township decides an appeal: %d", p.status)
 	}
 	if p := stranger.post("/scoring/2024/appeals", url.Values{"subject_id": {strconv.FormatInt(xiao.ID, 10)}, "kind": {"score"}, "reason": {"x"}}); p.status != http.StatusUnprocessableEntity {
 		t.Errorf("another township appeals by form field: %d", p.status)
 	}
-	if got, _ := a.store.Appeals(context.Background(), xiao.TownshipID, 2024); len(got) != 1 {
+	if got, err := a.store.Appeals(context.Background(), xiao.TownshipID, 2024); err != nil {
+		t.Fatal(err)
+	} else if len(got) != 1 {
 		t.Errorf("appeals after the stranger: %d", len(got))
 	}
 }
@@ -182,7 +195,10 @@ func TestScoresheetValidationAndLock(t *testing.T) {
 	c.login("zzb")
 	subs := startYear(t, c, 2024)
 	xiao := subs["小漩村党支部"]
-	tpl, _ := a.store.ScoreTemplate(context.Background(), xiao.TownshipID, *xiao.TemplateID)
+	tpl, err := a.store.ScoreTemplate(context.Background(), xiao.TownshipID, *xiao.TemplateID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cl := tpl.Clauses()
 	bonus, veto := cl[30], cl[31]
 	path := fmt.Sprintf("/scoring/2024/sheets/%d", xiao.ID)
@@ -204,7 +220,9 @@ func TestScoresheetValidationAndLock(t *testing.T) {
 			t.Errorf("no message beside clause %d", id)
 		}
 	}
-	if e, _ := a.store.ScoreEntries(context.Background(), xiao.TownshipID, xiao.ID); len(e) != 0 {
+	if e, err := a.store.ScoreEntries(context.Background(), xiao.TownshipID, xiao.ID); err != nil {
+		t.Fatal(err)
+	} else if len(e) != 0 {
 		t.Fatalf("a refused sheet saved %d entries", len(e))
 	}
 	good := url.Values{fmt.Sprintf("p_%d", cl[0].ID): {"3.5"}, fmt.Sprintf("b_%d", bonus.ID): {"8"}, fmt.Sprintf("v_%d", veto.ID): {"1"},
@@ -257,7 +275,9 @@ func TestScoreImportAllOrNothingThroughPages(t *testing.T) {
 		t.Fatalf("bad import: %d, %v", p.status, texts(p, "import-row-error"))
 	}
 	for _, s := range []store.ScoreSubject{xiao, he} {
-		if e, _ := a.store.ScoreEntries(context.Background(), s.TownshipID, s.ID); len(e) != 0 {
+		if e, err := a.store.ScoreEntries(context.Background(), s.TownshipID, s.ID); err != nil {
+			t.Fatal(err)
+		} else if len(e) != 0 {
 			t.Fatalf("a refused import wrote %d entries for %s", len(e), s.Name)
 		}
 	}
@@ -269,7 +289,9 @@ func TestScoreImportAllOrNothingThroughPages(t *testing.T) {
 	if p := c.upload("/scoring/2024/import/scores", "file", "s.xlsx", good); p.status != http.StatusSeeOther {
 		t.Fatalf("good import: %d %v %s", p.status, texts(p, "import-row-error"), textOf(p, "import-error"))
 	}
-	if e, _ := a.store.ScoreEntries(context.Background(), he.TownshipID, he.ID); len(e) != 2 {
+	if e, err := a.store.ScoreEntries(context.Background(), he.TownshipID, he.ID); err != nil {
+		t.Fatal(err)
+	} else if len(e) != 2 {
 		t.Errorf("河口村 entries after import: %d", len(e))
 	}
 	// County ranks: all or nothing too, and the imported rank replaces the computed one.
@@ -304,7 +326,10 @@ func TestThreeYearHistoryMatchesPingyiRules(t *testing.T) {
 	ctx := context.Background()
 	tid := township(t, a)
 
-	people, _ := a.store.AllPeople(ctx, tid)
+	people, err := a.store.AllPeople(ctx, tid)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var cadres []store.Person // village cadres, level 3
 	for _, p := range people {
 		if p.Level == 3 {
@@ -361,7 +386,10 @@ func TestThreeYearHistoryMatchesPingyiRules(t *testing.T) {
 	}
 	scenario["talks"] = talks
 
-	in, _ := json.Marshal(scenario)
+	in, err := json.Marshal(scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out, errb bytes.Buffer
 	if code := cli.Run(ctx, []string{"pingyi", "rules"}, func(string) string { return "" }, bytes.NewReader(in), &out, &errb); code != 0 {
 		t.Fatalf("pingyi rules: %d %s", code, errb.String())
@@ -444,7 +472,10 @@ func TestThreeYearHistoryMatchesPingyiRules(t *testing.T) {
 	}
 
 	// The committee decides: a refusal needs its reason; the approved list exports and prints.
-	props, _ := a.store.Proposals(ctx, tid, 2024)
+	props, err := a.store.Proposals(ctx, tid, 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(props) < 2 {
 		t.Fatalf("2024 proposals: %d", len(props))
 	}
@@ -469,13 +500,19 @@ func TestThreeYearHistoryMatchesPingyiRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, _ := wb.GetRows("表彰名单")
+	rows, err := wb.GetRows("表彰名单")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(rows) != 2 || rows[1][1] != props[0].SubjectName {
 		t.Errorf("exported list: %v", rows)
 	}
 	// Generating again keeps the committee's decisions.
 	c.post("/scoring/2024/proposals/generate", nil)
-	after, _ := a.store.Proposals(ctx, tid, 2024)
+	after, err := a.store.Proposals(ctx, tid, 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
 	decided := 0
 	for _, p := range after {
 		if p.Decision != "pending" {
@@ -493,7 +530,10 @@ func TestThreeYearHistoryMatchesPingyiRules(t *testing.T) {
 func historyRound(t *testing.T, st *store.Store, tid int64, year int, weak map[int64]bool) map[string]map[string][]int64 {
 	t.Helper()
 	ctx := context.Background()
-	cats, _ := st.RaterCategories(ctx, tid)
+	cats, err := st.RaterCategories(ctx, tid)
+	if err != nil {
+		t.Fatal(err)
+	}
 	groups := map[int64]string{}
 	groupOf := map[string]string{}
 	for _, c := range cats {
@@ -507,7 +547,10 @@ func historyRound(t *testing.T, st *store.Store, tid int64, year int, weak map[i
 	if err != nil {
 		t.Fatal(err)
 	}
-	subs, _ := st.RoundSubjects(ctx, tid, id)
+	subs, err := st.RoundSubjects(ctx, tid, id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, s := range subs {
 		if err := st.SaveReport(ctx, tid, s.ID, store.ReportInput{Text: "述职"}); err != nil {
 			t.Fatal(err)
@@ -524,7 +567,10 @@ func historyRound(t *testing.T, st *store.Store, tid int64, year int, weak map[i
 	if err != nil {
 		t.Fatal(err)
 	}
-	slips, _ := st.Slips(ctx, tid, id, 0)
+	slips, err := st.Slips(ctx, tid, id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tallies := map[string]map[string][]int64{}
 	good := []int{1, 1, 1, 1, 1, 1, 1, 1, 2, 2}
 	poor := []int{4, 1, 1, 1, 1, 1, 2, 2, 3, 3}
@@ -553,7 +599,10 @@ func historyRound(t *testing.T, st *store.Store, tid int64, year int, weak map[i
 	if err := st.EndVoting(ctx, tid, id); err != nil {
 		t.Fatal(err)
 	}
-	round, _ := st.Round(ctx, tid, id)
+	round, err := st.Round(ctx, tid, id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := voting.OpenBox(ctx, st, round, shares[:round.KeyThreshold], "周敏"); err != nil {
 		t.Fatal(err)
 	}
@@ -577,7 +626,10 @@ func TestEvidenceFilesCheckedByContent(t *testing.T) {
 	c.login("zzb")
 	subs := startYear(t, c, 2024)
 	xiao := subs["小漩村党支部"]
-	tpl, _ := a.store.ScoreTemplate(context.Background(), xiao.TownshipID, *xiao.TemplateID)
+	tpl, err := a.store.ScoreTemplate(context.Background(), xiao.TownshipID, *xiao.TemplateID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cl := tpl.Clauses()[0]
 	path := fmt.Sprintf("/scoring/2024/sheets/%d", xiao.ID)
 	send := func(name string, data []byte) page {
@@ -585,10 +637,16 @@ func TestEvidenceFilesCheckedByContent(t *testing.T) {
 		mw := multipart.NewWriter(&buf)
 		mw.WriteField(fmt.Sprintf("p_%d", cl.ID), "4")
 		mw.WriteField(fmt.Sprintf("n_%d", cl.ID), "会议记录")
-		fw, _ := mw.CreateFormFile(fmt.Sprintf("f_%d", cl.ID), name)
+		fw, err := mw.CreateFormFile(fmt.Sprintf("f_%d", cl.ID), name)
+		if err != nil {
+			t.Fatal(err)
+		}
 		fw.Write(data)
 		mw.Close()
-		req, _ := http.NewRequest(http.MethodPost, a.url+path, &buf)
+		req, err := http.NewRequest(http.MethodPost, a.url+path, &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
 		return c.do(req)
@@ -596,7 +654,9 @@ func TestEvidenceFilesCheckedByContent(t *testing.T) {
 	if p := send("记录.pdf", []byte("MZ\x90\x00 not a pdf")); p.status != http.StatusUnprocessableEntity || textOf(p, fmt.Sprintf("error-c%d", cl.ID)) == "" {
 		t.Fatalf("a fake PDF: %d", p.status)
 	}
-	if e, _ := a.store.ScoreEntries(context.Background(), xiao.TownshipID, xiao.ID); len(e) != 0 {
+	if e, err := a.store.ScoreEntries(context.Background(), xiao.TownshipID, xiao.ID); err != nil {
+		t.Fatal(err)
+	} else if len(e) != 0 {
 		t.Fatal("a refused evidence file still saved the score")
 	}
 	pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
@@ -617,7 +677,7 @@ func TestEvidenceFilesCheckedByContent(t *testing.T) {
 	if f := l.get(fmt.Sprintf("/scoring/2024/sheets/%d/files/%d", xiao.ID, cl.ID)); f.status != http.StatusOK {
 		t.Errorf("leader download: %d", f.status)
 	}
-	if p := l.post("/scoring/2024/appeals", url.Values{"subject_id": {strconv.FormatInt(xiao.ID, 10)}, "kind": {"score"}, "reason": {"x"}}); p.status != http.StatusForbidden {
+	if p := l.post("/scoring/2024/appeals", url.Values{"subject_id": {strconv.FormatInt(xiao.ID, 10)}, "kind": {"score"}, "reason": {"x"}}); !refused(p, http.StatusForbidden) {
 		t.Errorf("leader files an appeal: %d", p.status)
 	}
 }

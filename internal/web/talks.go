@@ -3,8 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -385,32 +383,15 @@ func readTalkFile(w http.ResponseWriter, r *http.Request) (*store.Upload, string
 		}
 		return nil, "文件不能超过 20 MB"
 	}
-	file, hdr, err := r.FormFile("file")
-	if errors.Is(err, http.ErrMissingFile) {
+	hdr := formFile(r, "file")
+	if hdr == nil {
 		return nil, ""
 	}
-	if err != nil {
-		return nil, "文件读取失败,请重试"
+	f, msg := readFile(hdr, maxTalkFile, "文件")
+	if msg != "" {
+		return nil, msg
 	}
-	defer file.Close()
-	return uploadOf(file, hdr)
-}
-
-func uploadOf(file multipart.File, hdr *multipart.FileHeader) (*store.Upload, string) {
-	data, err := io.ReadAll(io.LimitReader(file, maxTalkFile+1))
-	switch {
-	case err != nil:
-		return nil, "文件读取失败,请重试"
-	case len(data) == 0:
-		return nil, "文件是空的"
-	case len(data) > maxTalkFile:
-		return nil, "文件不能超过 20 MB"
-	}
-	ct, ok := sniffReport(hdr.Filename, data)
-	if !ok {
-		return nil, "文件须为 PDF、Word(.doc / .docx)、JPEG 或 PNG(按文件内容检查)"
-	}
-	return &store.Upload{Name: filepath.Base(hdr.Filename), ContentType: ct, Data: data}, ""
+	return &f, ""
 }
 
 func formValue(r *http.Request, k string) string {

@@ -78,7 +78,10 @@ func TestTalkAccessByRole(t *testing.T) {
 	if p.status != 200 || len(p.find("document-row")) != 2 {
 		t.Fatalf("office documents: %d, %d rows", p.status, len(p.find("document-row")))
 	}
-	docs, _ := a.store.Documents(ctx, tid, store.ConsequenceFilter{TalkID: own.ID})
+	docs, err := a.store.Documents(ctx, tid, store.ConsequenceFilter{TalkID: own.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(docs) != 1 {
 		t.Fatalf("documents of %s: %d", own.SubjectName, len(docs))
 	}
@@ -124,10 +127,10 @@ func TestTalkAccessByRole(t *testing.T) {
 	if p := leader.get(fmt.Sprintf("/documents/%d", doc.ID)); p.status != 200 || len(p.find("document-form")) != 0 {
 		t.Fatalf("leader document: %d", p.status)
 	}
-	if p := leader.post(fmt.Sprintf("/documents/%d/issue", doc.ID), url.Values{"issued_on": {"2025-03-01"}, "issued_by": {"x"}}); p.status != 403 {
+	if p := leader.post(fmt.Sprintf("/documents/%d/issue", doc.ID), url.Values{"issued_on": {"2025-03-01"}, "issued_by": {"x"}}); !refused(p, http.StatusForbidden) {
 		t.Fatalf("leader issues a document: %d", p.status)
 	}
-	if p := leader.post(fmt.Sprintf("/talks/%d/rectifications", own.ID), url.Values{"content": {"x"}, "due_on": {"2026-01-01"}}); p.status != 403 {
+	if p := leader.post(fmt.Sprintf("/talks/%d/rectifications", own.ID), url.Values{"content": {"x"}, "due_on": {"2026-01-01"}}); !refused(p, http.StatusForbidden) {
 		t.Fatalf("leader adds an item: %d", p.status)
 	}
 	today := store.Today().Format("2006-01-02")
@@ -140,7 +143,7 @@ func TestTalkAccessByRole(t *testing.T) {
 	if p := office.post(fmt.Sprintf("/talks/%d/record", other.ID), url.Values{"held_on": {today}, "talker": {"周敏"}}); p.status != http.StatusSeeOther {
 		t.Fatalf("office records: %d", p.status)
 	}
-	if p := leader.post(fmt.Sprintf("/talks/%d/record", other.ID), url.Values{"held_on": {today}, "talker": {"陈建国"}}); p.status != 403 {
+	if p := leader.post(fmt.Sprintf("/talks/%d/record", other.ID), url.Values{"held_on": {today}, "talker": {"陈建国"}}); !refused(p, http.StatusForbidden) {
 		t.Fatalf("leader edits the office's record: %d", p.status)
 	}
 
@@ -149,7 +152,10 @@ func TestTalkAccessByRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash, _ := auth.HashPassword(demo.Password)
+	hash, err := auth.HashPassword(demo.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := a.store.SaveUser(ctx, town2.ID, 0, store.UserInput{Username: "hekou", DisplayName: "王", Role: store.RoleOffice, PasswordHash: hash, Active: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +163,7 @@ func TestTalkAccessByRole(t *testing.T) {
 	stranger.login("hekou")
 	for _, path := range []string{fmt.Sprintf("/talks/%d", own.ID), fmt.Sprintf("/documents/%d", doc.ID), fmt.Sprintf("/documents/%d/pdf", doc.ID),
 		fmt.Sprintf("/orgs/%d/dossier", *own.OrganisationID)} {
-		if p := stranger.get(path); p.status != 404 {
+		if p := stranger.get(path); !refused(p, http.StatusNotFound) {
 			t.Errorf("other township GET %s: %d, want 404", path, p.status)
 		}
 	}
@@ -165,7 +171,7 @@ func TestTalkAccessByRole(t *testing.T) {
 		t.Fatal("another township's ledger lists 小漩乡's talks")
 	}
 	for _, path := range []string{fmt.Sprintf("/talks/%d/rectifications", own.ID), fmt.Sprintf("/documents/%d/issue", doc.ID), fmt.Sprintf("/talks/%d/record", own.ID)} {
-		if p := stranger.post(path, url.Values{"content": {"x"}, "due_on": {"2026-01-01"}, "issued_on": {"2025-01-01"}, "issued_by": {"x"}, "held_on": {today}, "talker": {"x"}}); p.status != 404 {
+		if p := stranger.post(path, url.Values{"content": {"x"}, "due_on": {"2026-01-01"}, "issued_on": {"2025-01-01"}, "issued_by": {"x"}, "held_on": {today}, "talker": {"x"}}); !refused(p, http.StatusNotFound) {
 			t.Errorf("other township POST %s: %d, want 404", path, p.status)
 		}
 	}
@@ -179,11 +185,14 @@ func TestTalkAccessByRole(t *testing.T) {
 	if err := a.store.EnsureConsequences(ctx, tid); err != nil {
 		t.Fatal(err)
 	}
-	refs, _ := a.store.Referrals(ctx, tid, store.ConsequenceFilter{})
+	refs, err := a.store.Referrals(ctx, tid, store.ConsequenceFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(refs) != 1 {
 		t.Fatalf("referrals %d, want 1", len(refs))
 	}
-	if p := office.post(fmt.Sprintf("/talks/%d/referrals/%d", other.ID, refs[0].ID), url.Values{"reason": {"x"}}); p.status != 404 {
+	if p := office.post(fmt.Sprintf("/talks/%d/referrals/%d", other.ID, refs[0].ID), url.Values{"reason": {"x"}}); !refused(p, http.StatusNotFound) {
 		t.Fatalf("referral through another talk: %d", p.status)
 	}
 	if p := sec.get(fmt.Sprintf("/talks/%d", refs[0].TalkID)); p.status != 200 || len(p.find("referral")) != 0 {
@@ -202,7 +211,10 @@ func TestHomeShowsOverdue(t *testing.T) {
 	if _, err := a.store.Pool().Exec(ctx, `UPDATE rounds SET published_at = now() - interval '20 days' WHERE township_id = $1`, tid); err != nil {
 		t.Fatal(err)
 	}
-	people, _ := a.store.AllPeople(ctx, tid)
+	people, err := a.store.AllPeople(ctx, tid)
+	if err != nil {
+		t.Fatal(err)
+	}
 	held := store.Today().AddDate(0, 0, -30)
 	if _, err := a.store.RecordTalk(ctx, tid, store.TalkInput{SubjectKind: "p", SubjectID: people[0].ID, Year: 2025, Kind: store.TalkReminder,
 		HeldOn: held, HeldBy: "陈建国"}); err != nil {
@@ -246,7 +258,10 @@ func TestDossierThreeYears(t *testing.T) {
 	tid := townID(t, a)
 	villageRounds(t, a, tid, []int{2023}, "双河村委会")
 	villageRounds(t, a, tid, []int{2024, 2025})
-	orgs, _ := a.store.AllOrganisations(ctx, tid)
+	orgs, err := a.store.AllOrganisations(ctx, tid)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var id int64
 	for _, o := range orgs {
 		if o.Name == "双河村委会" {
@@ -280,7 +295,10 @@ func TestDossierThreeYears(t *testing.T) {
 	}
 	// Linked from the organisation list, the results and the ledger.
 	href := fmt.Sprintf("/orgs/%d/dossier", id)
-	rounds, _ := a.store.Rounds(ctx, tid)
+	rounds, err := a.store.Rounds(ctx, tid)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, path := range []string{"/orgs", "/talks", fmt.Sprintf("/rounds/%d/results", rounds[len(rounds)-1].ID), fmt.Sprintf("/rounds/%d", rounds[0].ID)} {
 		if p := office.get(path); !strings.Contains(p.body, `href="`+href+`"`) {
 			t.Errorf("%s does not link to the dossier", path)
@@ -311,7 +329,9 @@ func TestTalkRecordAndDocumentFlow(t *testing.T) {
 	if p.status != 422 || textOf(p, "error-held_on") == "" || textOf(p, "error-talker") == "" || textOf(p, "error-points") == "" {
 		t.Fatalf("bad record: %d %q %q", p.status, textOf(p, "error-held_on"), textOf(p, "error-talker"))
 	}
-	if got, _ := a.store.Talk(ctx, tid, tk.ID); got.Held() {
+	if got, err := a.store.Talk(ctx, tid, tk.ID); err != nil {
+		t.Fatal(err)
+	} else if got.Held() {
 		t.Fatal("a refused record changed the talk")
 	}
 	held := store.Today().AddDate(0, 0, -3).Format("2006-01-02")
@@ -333,13 +353,22 @@ func TestTalkRecordAndDocumentFlow(t *testing.T) {
 	if p := office.upload(path+"/files", "file", "谈话记录.pdf", []byte("%PDF-1.4 signed")); p.status != http.StatusSeeOther {
 		t.Fatalf("upload: %d", p.status)
 	}
-	files, _ := a.store.TalkFiles(ctx, tid, tk.ID)
-	req, _ := http.NewRequest("GET", a.url+fmt.Sprintf("%s/files/%d", path, files[0].ID), nil)
+	files, err := a.store.TalkFiles(ctx, tid, tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest("GET", a.url+fmt.Sprintf("%s/files/%d", path, files[0].ID), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	resp, err := office.http.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	resp.Body.Close()
 	if string(body) != "%PDF-1.4 signed" || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("download: %q %q", body, resp.Header.Get("Content-Disposition"))
@@ -348,7 +377,10 @@ func TestTalkRecordAndDocumentFlow(t *testing.T) {
 	if p := office.post(path+"/rectifications", url.Values{"content": {""}, "due_on": {"x"}}); p.status != 422 || textOf(p, "error-content") == "" || textOf(p, "error-due_on") == "" {
 		t.Fatalf("bad item: %d", p.status)
 	}
-	items, _ := a.store.Rectifications(ctx, tid, store.Today(), store.RectificationFilter{TalkID: tk.ID})
+	items, err := a.store.Rectifications(ctx, tid, store.Today(), store.RectificationFilter{TalkID: tk.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if p := office.post(fmt.Sprintf("%s/rectifications/%d/done", path, items[0].ID), url.Values{"done_on": {held}}); p.status != 422 {
 		t.Fatalf("done without evidence: %d", p.status)
 	}
@@ -356,12 +388,17 @@ func TestTalkRecordAndDocumentFlow(t *testing.T) {
 		t.Fatalf("done: %d", p.status)
 	}
 	// The document: redrafted from the record, edited, issued, exported.
-	docs, _ := a.store.Documents(ctx, tid, store.ConsequenceFilter{TalkID: tk.ID})
+	docs, err := a.store.Documents(ctx, tid, store.ConsequenceFilter{TalkID: tk.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
 	dpath := fmt.Sprintf("/documents/%d", docs[0].ID)
 	if p := office.post(dpath+"/redraft", nil); p.status != http.StatusSeeOther {
 		t.Fatalf("redraft: %d", p.status)
 	}
-	if d, _ := a.store.Document(ctx, tid, docs[0].ID); !strings.Contains(d.Body, "指出:指出问题") || !strings.Contains(d.Body, "本人表示:接受批评") {
+	if d, err := a.store.Document(ctx, tid, docs[0].ID); err != nil {
+		t.Fatal(err)
+	} else if !strings.Contains(d.Body, "指出:指出问题") || !strings.Contains(d.Body, "本人表示:接受批评") {
 		t.Fatalf("redraft lacks the record:\n%s", d.Body)
 	}
 	if p := office.post(dpath, url.Values{"title": {""}, "body": {"正文"}}); p.status != 422 || textOf(p, "error-title") == "" {
@@ -379,12 +416,18 @@ func TestTalkRecordAndDocumentFlow(t *testing.T) {
 		t.Fatalf("issued: %q, want %q", textOf(p, "doc-number"), want)
 	}
 	for _, ext := range []string{"docx", "pdf"} {
-		req, _ := http.NewRequest("GET", a.url+dpath+"/"+ext, nil)
+		req, err := http.NewRequest("GET", a.url+dpath+"/"+ext, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		resp, err := office.http.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := io.ReadAll(resp.Body)
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
 		resp.Body.Close()
 		if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), url.PathEscape(want)) {
 			t.Fatalf("%s: %d %q", ext, resp.StatusCode, resp.Header.Get("Content-Disposition"))

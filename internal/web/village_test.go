@@ -17,7 +17,10 @@ func TestSecretarySeesOwnVillageResultsAndTalks(t *testing.T) {
 	if _, err := demo.LoadRounds(ctx, a.store); err != nil {
 		t.Fatal(err)
 	}
-	rounds, _ := a.store.Rounds(ctx, 1)
+	rounds, err := a.store.Rounds(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var published, draft store.Round
 	for _, r := range rounds {
 		switch r.Status {
@@ -27,7 +30,10 @@ func TestSecretarySeesOwnVillageResultsAndTalks(t *testing.T) {
 			draft = r
 		}
 	}
-	villages, _ := a.store.Villages(ctx, 1)
+	villages, err := a.store.Villages(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	villageOf := map[int64]string{}
 	var xiaoxuan int64
 	for _, v := range villages {
@@ -37,7 +43,10 @@ func TestSecretarySeesOwnVillageResultsAndTalks(t *testing.T) {
 		}
 	}
 	// Which subject names belong to which village, from the published round.
-	subs, _ := a.store.RoundSubjects(ctx, 1, published.ID)
+	subs, err := a.store.RoundSubjects(ctx, 1, published.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	own, others := map[string]bool{}, map[string]bool{}
 	for _, s := range subs {
 		if s.VillageID != nil && *s.VillageID == xiaoxuan {
@@ -65,7 +74,10 @@ func TestSecretarySeesOwnVillageResultsAndTalks(t *testing.T) {
 			t.Fatalf("result of %q (not 小漩村) shown to its secretary", name)
 		}
 	}
-	all, _ := a.store.Talks(ctx, 1, "")
+	all, err := a.store.Talks(ctx, 1, "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var ownTalks, otherTalks int
 	for _, tk := range all {
 		if own[tk.SubjectName] {
@@ -89,7 +101,10 @@ func TestSecretarySeesOwnVillageResultsAndTalks(t *testing.T) {
 	}
 
 	// The 2025 draft: an oral report reads 口头述职, a filed one offers 修改述职报告.
-	draftSubs, _ := a.store.RoundSubjects(ctx, 1, draft.ID)
+	draftSubs, err := a.store.RoundSubjects(ctx, 1, draft.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var mine []store.RoundSubject
 	for _, s := range draftSubs {
 		if s.VillageID != nil && *s.VillageID == xiaoxuan {
@@ -106,7 +121,9 @@ func TestSecretarySeesOwnVillageResultsAndTalks(t *testing.T) {
 	if err := a.store.SaveReport(ctx, 1, mine[1].ID, store.ReportInput{Text: "书面述职报告"}); err != nil {
 		t.Fatal(err)
 	}
-	a.store.Pool().Exec(ctx, `UPDATE round_subjects SET report_text = '', report_oral = false WHERE id = $1`, mine[2].ID)
+	if _, err := a.store.Pool().Exec(ctx, `UPDATE round_subjects SET report_text = '', report_oral = false WHERE id = $1`, mine[2].ID); err != nil {
+		t.Fatal(err)
+	}
 	p = c.get("/")
 	states, links := texts(p, "village-report-state"), texts(p, "village-report-link")
 	got := map[string][2]string{}

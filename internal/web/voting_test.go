@@ -254,7 +254,11 @@ func TestOneCodeFromManyPhonesOnTwoServers(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			req, _ := http.NewRequest(http.MethodPost, a.url+"/v/ballot", strings.NewReader(form))
+			req, err := http.NewRequest(http.MethodPost, a.url+"/v/ballot", strings.NewReader(form))
+			if err != nil {
+				t.Error(err)
+				return
+			}
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req.Header.Set("Sec-Fetch-Site", "same-origin")
 			resp, err := phone.http.Do(req)
@@ -297,11 +301,11 @@ func TestTalliesHiddenUntilTheBoxIsOpened(t *testing.T) {
 	check := func(when string) {
 		t.Helper()
 		for _, c := range []*client{office, leader} {
-			if p := c.get(fmt.Sprintf("/rounds/%d/results", f.id)); p.status != http.StatusForbidden {
-				t.Fatalf("results %s: %d, want 403", when, p.status)
+			if p := c.get(fmt.Sprintf("/rounds/%d/results", f.id)); !errorPage(p, http.StatusForbidden, "尚无结果") {
+				t.Fatalf("results %s: %d %q, want 403 尚无结果", when, p.status, textOf(p, "error-page"))
 			}
-			if p := c.get(fmt.Sprintf("/rounds/%d/results.xlsx", f.id)); p.status != http.StatusForbidden {
-				t.Fatalf("results export %s: %d, want 403", when, p.status)
+			if p := c.get(fmt.Sprintf("/rounds/%d/results.xlsx", f.id)); !errorPage(p, http.StatusForbidden, "尚无结果") {
+				t.Fatalf("results export %s: %d %q, want 403 尚无结果", when, p.status, textOf(p, "error-page"))
 			}
 			p := c.get(fmt.Sprintf("/rounds/%d", f.id))
 			if strings.Contains(p.body, "有效票") || strings.Contains(p.body, "弃权票") {
@@ -337,7 +341,7 @@ func TestTalliesHiddenUntilTheBoxIsOpened(t *testing.T) {
 	if n := strings.Count(p.body, "票数过少,不显示"); n != 2*len(f.subs) {
 		t.Errorf("%d hidden group cells, want %d: a group with fewer valid votes than the minimum must hide its counts and rates", n, 2*len(f.subs))
 	}
-	if p := sec.get(fmt.Sprintf("/rounds/%d/results", f.id)); p.status != http.StatusForbidden {
+	if p := sec.get(fmt.Sprintf("/rounds/%d/results", f.id)); !refused(p, http.StatusForbidden) {
 		t.Fatalf("secretary results: %d", p.status)
 	}
 	x := office.get(fmt.Sprintf("/rounds/%d/results.xlsx", f.id))
@@ -401,7 +405,7 @@ func TestBoxOpeningRefusesWrongShares(t *testing.T) {
 	// A leader may look at the round but not open a box.
 	leader := a.client()
 	leader.login("lingdao")
-	if p := leader.post(fmt.Sprintf("/rounds/%d/recount", f.id), url.Values{"share": {text}}); p.status != http.StatusForbidden {
+	if p := leader.post(fmt.Sprintf("/rounds/%d/recount", f.id), url.Values{"share": {text}}); !refused(p, http.StatusForbidden) {
 		t.Fatalf("leader recount: %d", p.status)
 	}
 	p = office.post(fmt.Sprintf("/rounds/%d/recount", f.id), url.Values{"given": {f.shares[1].Text()}, "share": {f.shares[2].Text()}})
@@ -513,7 +517,7 @@ func TestWrongCodesNeverLockTheRoomOut(t *testing.T) {
 	f := a.round(t, []int{1}, true)
 	room := a.client()
 	for i := 0; i < 100; i++ {
-		if p := room.scan(fmt.Sprintf("ZZZZZZZZ%02d", i%100)[:8] + string("ABCDEFGHJK"[i%10]) + string("23456789AB"[i/10])); p.status != http.StatusNotFound {
+		if p := room.scan(fmt.Sprintf("ZZZZZZZZ%02d", i%100)[:8] + string("ABCDEFGHJK"[i%10]) + string("23456789AB"[i/10])); p.status != http.StatusNotFound || !strings.Contains(p.body, "没有找到这个测评码") {
 			t.Fatalf("wrong code %d: %d", i, p.status)
 		}
 	}
@@ -540,7 +544,10 @@ func TestForgedForwardedForIsIgnored(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		phone := a.client()
 		for _, path := range []string{"/v/ZZZZZZZZZ" + string("23456"[i]), "/v/ballot"} {
-			req, _ := http.NewRequest(http.MethodGet, a.url+path, nil)
+			req, err := http.NewRequest(http.MethodGet, a.url+path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
 			req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.9.8.%d", i))
 			phone.do(req)
 		}
@@ -639,10 +646,10 @@ func TestReportsBySecretaryOwnVillageOnly(t *testing.T) {
 	if err != nil || got.FileName == nil || *got.FileName != "报告.pdf" {
 		t.Fatalf("the attachment was not stored (%v)", err)
 	}
-	if p := sec.get(path(other)); p.status != http.StatusNotFound {
+	if p := sec.get(path(other)); !refused(p, http.StatusNotFound) {
 		t.Fatalf("another village's report by URL: %d, want 404", p.status)
 	}
-	if p := sec.post(path(other), url.Values{"text": {"越权"}}); p.status != http.StatusNotFound {
+	if p := sec.post(path(other), url.Values{"text": {"越权"}}); !refused(p, http.StatusNotFound) {
 		t.Fatalf("another village's report by post: %d, want 404", p.status)
 	}
 	if s, err := a.store.RoundSubject(ctx, 1, other.ID); err != nil || strings.Contains(s.ReportText, "越权") {
@@ -792,7 +799,7 @@ func TestManualTalk(t *testing.T) {
 	}
 	sec := a.client()
 	sec.login("xiaoxuan")
-	if p := sec.post("/talks/new", url.Values{"subject": {fmt.Sprintf("o%d", branch.ID)}}); p.status != http.StatusForbidden {
+	if p := sec.post("/talks/new", url.Values{"subject": {fmt.Sprintf("o%d", branch.ID)}}); !refused(p, http.StatusForbidden) {
 		t.Fatalf("secretary records a talk: %d", p.status)
 	}
 }
@@ -821,7 +828,10 @@ func TestForwardedForFromATrustedProxy(t *testing.T) {
 	for i, xff := range []string{"203.0.113.7", "198.51.100.1, 203.0.113.8", "203.0.113.9, 10.1.2.3"} {
 		phone := a.client()
 		for _, path := range []string{"/v/ZZZZZZZZZ" + string("234"[i]), "/v/ballot"} {
-			req, _ := http.NewRequest(http.MethodGet, a.url+path, nil)
+			req, err := http.NewRequest(http.MethodGet, a.url+path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
 			req.Header.Set("X-Forwarded-For", xff)
 			phone.do(req)
 		}
