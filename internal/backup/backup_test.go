@@ -60,7 +60,10 @@ func TestBackupRestoreServesTheSamePages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	latest, _ := store.LatestVersion()
+	latest, err := store.LatestVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if m.SchemaVersion != latest || m.Townships != 1 || m.Size == 0 || len(m.SHA256) != 64 {
 		t.Fatalf("manifest %+v", m)
 	}
@@ -89,7 +92,10 @@ func TestBackupRestoreServesTheSamePages(t *testing.T) {
 	// pages that draft a document on first view do so in both.
 	seeds := []string{"/", "/rounds", "/talks", "/documents", "/commitments", "/people", "/orgs", "/raters"}
 	pub := []string{"/gk/t/1"}
-	rounds, _ := src.Rounds(ctx, 1)
+	rounds, err := src.Rounds(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range rounds {
 		if r.PublicSlug != nil {
 			pub = append(pub, "/p/"+*r.PublicSlug)
@@ -172,19 +178,31 @@ func TestRestoreRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	copyWith := func(name string, change func(data []byte, m *backup.Manifest)) string {
-		data, _ := os.ReadFile(archive)
+		data, err := os.ReadFile(archive)
+		if err != nil {
+			t.Fatal(err)
+		}
 		mm := m
 		change(data, &mm)
 		p := filepath.Join(dir, name)
-		os.WriteFile(p, data, 0o600)
-		b, _ := jsonOf(mm)
-		os.WriteFile(backup.ManifestPath(p), b, 0o600)
+		b, err := json.Marshal(mm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(backup.ManifestPath(p), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
 		return p
 	}
 	damaged := copyWith("damaged.dump", func(d []byte, _ *backup.Manifest) { d[len(d)/2] ^= 0x20 })
 	newer := copyWith("newer.dump", func(_ []byte, m *backup.Manifest) { m.SchemaVersion += 1 })
 	orphan := filepath.Join(dir, "orphan.dump")
-	os.WriteFile(orphan, []byte("PGDMP"), 0o600)
+	if err := os.WriteFile(orphan, []byte("PGDMP"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	empty := pgtest.EmptyURL(t)
 	for _, tc := range []struct {
@@ -274,7 +292,10 @@ func (b *browser) get(t *testing.T, path string) fetched {
 		t.Fatalf("%s: %v", path, err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
 	kind, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";")
 	if loc := resp.Header.Get("Location"); loc != "" {
 		body = append(body, "\nLocation: "+loc...)
@@ -325,5 +346,3 @@ func read(f *zip.File) []byte {
 	b, _ := io.ReadAll(r)
 	return b
 }
-
-func jsonOf(m backup.Manifest) ([]byte, error) { return json.Marshal(m) }

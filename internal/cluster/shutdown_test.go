@@ -39,7 +39,9 @@ func TestShutdownFinishesCast(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	os.Chmod(dir, 0o755)
+	if err := os.Chmod(dir, 0o755); err != nil { // postgres (as root: another user) enters it
+		t.Fatal(err)
+	}
 	pg, err := pglocal.Start(ctx, pglocal.Options{DataDir: filepath.Join(dir, "data"), FsyncOff: true})
 	if err != nil {
 		t.Fatal(err)
@@ -60,11 +62,17 @@ func TestShutdownFinishesCast(t *testing.T) {
 	}
 	roundID, code := openRound(t, st)
 
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	addr := ln.Addr().String()
 	ln.Close()
 	logPath := filepath.Join(dir, "app.log")
-	logFile, _ := os.Create(logPath)
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer logFile.Close()
 	app := exec.Command(binary, "serve")
 	app.Env = []string{"DATABASE_URL=" + dsn, "PINGYI_ADDR=" + addr, "PINGYI_LOG_FORMAT=json", "PINGYI_SHUTDOWN_DELAY=300ms", "PATH=/usr/bin:/bin"}
@@ -86,8 +94,11 @@ func TestShutdownFinishesCast(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, _ := io.ReadAll(resp.Body)
+	page, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	form := url.Values{"step": {"cast"}}
 	for _, m := range regexp.MustCompile(`name="s(\d+)" value="1"`).FindAllStringSubmatch(string(page), -1) {
 		form.Set("s"+m[1], "1")
@@ -120,9 +131,9 @@ func TestShutdownFinishesCast(t *testing.T) {
 			cast <- answer{err: err}
 			return
 		}
-		b, _ := io.ReadAll(resp.Body)
+		b, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		cast <- answer{status: resp.StatusCode, body: string(b)}
+		cast <- answer{status: resp.StatusCode, body: string(b), err: err}
 	}()
 	waitFor(t, "the cast to wait for the ballot lock", func() bool {
 		var n int
@@ -173,7 +184,10 @@ func TestShutdownFinishesCast(t *testing.T) {
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM ballots WHERE round_id = $1 AND receipt = $2`, roundID, m[1]).Scan(&stored); err != nil || stored != 1 {
 		t.Fatalf("the ballot of receipt %s: %d stored (%v)", m[1], stored, err)
 	}
-	log, _ := os.ReadFile(logPath)
+	log, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(string(log), "every request in flight finished") {
 		t.Errorf("log does not say the shutdown was clean:\n%s", log)
 	}

@@ -29,7 +29,10 @@ func TestCountyTownships(t *testing.T) {
 		if err != nil || c.Villages != 6 || c.Raters != demo.CountyRaters || c.People < 30 {
 			t.Fatalf("%s roster %+v %v", ct.Name, c, err)
 		}
-		vs, _ := st.Villages(ctx, town.ID)
+		vs, err := st.Villages(ctx, town.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, v := range vs {
 			if other, ok := villageOwner[v.Name]; ok {
 				t.Errorf("village %s in both %s and %s", v.Name, other, ct.Name)

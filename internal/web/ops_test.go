@@ -64,7 +64,9 @@ func TestProbes(t *testing.T) {
 	if status, body := readyz(); status != 503 || body["database"] != "schema not current" || !strings.Contains(body["reason"], "pingyi migrate") {
 		t.Fatalf("stale schema: %d %v", status, body)
 	}
-	st.Pool().Exec(context.Background(), `UPDATE schema_migrations SET version = version + 1`)
+	if _, err := st.Pool().Exec(context.Background(), `UPDATE schema_migrations SET version = version + 1`); err != nil {
+		t.Fatal(err)
+	}
 	// Draining: not ready, still alive.
 	srv.Drain()
 	if status, body := readyz(); status != 503 || body["status"] != "draining" {
