@@ -52,7 +52,8 @@ const userSelect = `
 
 // UserByUsername finds an account by its sign-in name (unique across the county).
 func (s *Store) UserByUsername(ctx context.Context, username string) (User, error) {
-	rows, _ := s.pool.Query(ctx, userSelect+` WHERE u.username = $1`, username)
+	// Sign-in names are unique across townships: this lookup finds the township.
+	rows, _ := s.pool.Query(unscoped(ctx), userSelect+` WHERE u.username = $1`, username)
 	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
 	if err != nil {
 		return u, fmt.Errorf("store: user by username: %w", notFound(err))
@@ -63,7 +64,8 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (User, erro
 // SessionUser finds the account a sign-in session names. It is the one lookup without a
 // township: the session is how the township becomes known.
 func (s *Store) SessionUser(ctx context.Context, id int64) (User, error) {
-	rows, _ := s.pool.Query(ctx, userSelect+` WHERE u.id = $1`, id)
+	// The session knows the account, not yet its township: this lookup finds it.
+	rows, _ := s.pool.Query(unscoped(ctx), userSelect+` WHERE u.id = $1`, id)
 	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
 	if err != nil {
 		return u, fmt.Errorf("store: session user: %w", notFound(err))

@@ -49,9 +49,12 @@ func crossOriginProtection(s *Server) func(http.Handler) http.Handler {
 	return cop.Handler
 }
 
-// loadUser puts the signed-in, active account into the request context.
+// loadUser puts the signed-in, active account into the request context, and restricts
+// the request's database work to the account's township (row-level security, store/scope.go):
+// a visitor's request sees no township at all.
 func (s *Server) loadUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(store.WithTownships(r.Context()))
 		id := s.sessions.GetInt64(r.Context(), "user_id")
 		if id == 0 {
 			next.ServeHTTP(w, r)
@@ -69,7 +72,8 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey, &u)))
+		ctx := store.WithTownships(r.Context(), u.TownshipID)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, userKey, &u)))
 	})
 }
 
