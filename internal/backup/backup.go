@@ -189,19 +189,43 @@ func Restore(ctx context.Context, dsn, archive string) (RestoreResult, error) {
 		return res, err
 	}
 	start := time.Now()
+	// Roles belong to the cluster, not the archive: the role row-level security restricts
+	// (migration 000020) must exist, and be the restoring user's to assume, before the
+	// archive's grants and policies name it.
+	if err := ensureAppRole(ctx, dsn); err != nil {
+		return res, err
+	}
+	// The archive's default privileges name the role that ran the migrations where it was
+	// taken, which may not exist here: they are left out and made again for this user.
+	list, err := restoreList(ctx, pgRestore, archive)
+	if err != nil {
+		return res, err
+	}
+	defer os.Remove(list)
 	uri, env := libpq(dsn)
-	cmd := exec.CommandContext(ctx, pgRestore, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--no-password",
-		"--dbname="+uri, archive)
+	cmd := exec.CommandContext(ctx, pgRestore, "--no-owner", "--exit-on-error", "--single-transaction", "--no-password",
+		"--use-list="+list, "--dbname="+uri, archive)
 	cmd.Env = append(os.Environ(), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
 		return res, fmt.Errorf("backup: pg_restore (nothing was restored): %v: %s", err, strings.TrimSpace(out.String()))
 	}
-	// pg_restore leaves the statistics empty: plans would be poor until autovacuum ran.
-	if conn, err := pgx.Connect(ctx, withoutPool(dsn)); err == nil {
-		conn.Exec(ctx, `ANALYZE`)
-		conn.Close(ctx)
+	conn, err = pgx.Connect(ctx, withoutPool(dsn))
+	if err != nil {
+		return res, fmt.Errorf("backup: restored, but: %w", err)
+	}
+	// As migration 000020 does for the tables of later migrations.
+	_, err = conn.Exec(ctx, `
+		ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO `+store.AppRole+`;
+		ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO `+store.AppRole)
+	if err == nil {
+		// pg_restore leaves the statistics empty: plans would be poor until autovacuum ran.
+		_, err = conn.Exec(ctx, `ANALYZE`)
+	}
+	conn.Close(ctx)
+	if err != nil {
+		return res, fmt.Errorf("backup: restored, but: %w", err)
 	}
 	if m.SchemaVersion < latest {
 		if err := store.Migrate(dsn); err != nil {
@@ -211,6 +235,56 @@ func Restore(ctx context.Context, dsn, archive string) (RestoreResult, error) {
 	}
 	res.Took = time.Since(start)
 	return res, nil
+}
+
+// ensureAppRole creates the role row-level security restricts, unless the cluster has it,
+// and grants it to the connecting user, as migration 000020 does.
+func ensureAppRole(ctx context.Context, dsn string) error {
+	conn, err := pgx.Connect(ctx, withoutPool(dsn))
+	if err != nil {
+		return fmt.Errorf("backup: connect: %w", err)
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `
+		DO $$
+		BEGIN
+			CREATE ROLE `+store.AppRole+` NOLOGIN;
+		EXCEPTION WHEN duplicate_object THEN NULL;
+		END $$;
+		DO $$
+		BEGIN
+			EXECUTE format('GRANT `+store.AppRole+` TO %I', current_user);
+		EXCEPTION WHEN duplicate_object OR invalid_grant_operation THEN NULL;
+		END $$`)
+	if err != nil {
+		return fmt.Errorf("backup: the role %s (the restoring user needs CREATEROLE, or an administrator creates it): %w", store.AppRole, err)
+	}
+	return nil
+}
+
+// restoreList writes the archive's table of contents without its default privileges, for
+// pg_restore --use-list, and returns the temporary file's path (the caller removes it).
+func restoreList(ctx context.Context, pgRestore, archive string) (string, error) {
+	out, err := exec.CommandContext(ctx, pgRestore, "--list", archive).Output()
+	if err != nil {
+		return "", fmt.Errorf("backup: pg_restore --list: %w", err)
+	}
+	var keep []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, " DEFAULT ACL ") {
+			continue
+		}
+		keep = append(keep, line)
+	}
+	f, err := os.CreateTemp("", "pingyi-restore-*.list")
+	if err != nil {
+		return "", fmt.Errorf("backup: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(strings.Join(keep, "\n")); err != nil {
+		return "", fmt.Errorf("backup: %w", err)
+	}
+	return f.Name(), nil
 }
 
 // ReadManifest reads an archive's manifest.

@@ -58,7 +58,7 @@ func OpenReplica(dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: standby pool: %w", err)
 	}
-	return &Store{pool: pool}, nil
+	return &Store{pool: db{pool}}, nil
 }
 
 func isUndefinedTable(err error) bool {
