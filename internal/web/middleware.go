@@ -72,8 +72,15 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		ctx := store.WithTownships(r.Context(), u.TownshipID)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, userKey, &u)))
+		if u.Role == store.RoleCounty {
+			if r, err = s.countyUser(r, &u); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+		} else {
+			r = r.WithContext(store.WithTownships(r.Context(), u.TownshipID))
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey, &u)))
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
@@ -74,6 +75,9 @@ func (s *Server) chrome(r *http.Request, title, nav string) view.Chrome {
 	c := view.Chrome{Title: title, Nav: nav, User: currentUser(r)}
 	if c.User != nil {
 		c.Township = c.User.TownshipName
+		if c.User.Role == store.RoleCounty {
+			c.Township = strings.TrimSuffix(c.User.County+" · "+c.User.TownshipName, " · ")
+		}
 	}
 	c.Flash = s.popFlash(r)
 	return c

@@ -65,9 +65,9 @@ func (s *Server) Handler() http.Handler {
 		r.Post("/login", s.loginPost)
 		r.Post("/logout", s.logoutPost)
 
-		// Signed-in staff of any role.
+		// Signed-in staff of any role. County accounts only read (county.go).
 		r.Group(func(r chi.Router) {
-			r.Use(s.requireUser)
+			r.Use(s.requireUser, s.countyGuard)
 			r.Get("/", s.home)
 			// Every user's own password.
 			r.Get("/account/password", s.passwordShow)
@@ -87,9 +87,18 @@ func (s *Server) Handler() http.Handler {
 			r.Get("/talks/{id}", s.talkShow)
 			r.Get("/talks/{id}/files/{fid}", s.talkFile)
 
-			// Office staff and leaders: read the rosters, use the what-if page.
+			// The county's accounts: the comparison of the county's townships, and the
+			// township whose pages they look at.
 			r.Group(func(r chi.Router) {
-				r.Use(s.requireRole(store.RoleOffice, store.RoleLeader))
+				r.Use(s.requireRole(store.RoleCounty))
+				r.Get("/county", s.countyHome)
+				r.Post("/county/township", s.countyTownshipPost)
+			})
+
+			// Office staff and leaders: read the rosters, use the what-if page. The county
+			// reads them too (its writes are refused by countyGuard).
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(store.RoleOffice, store.RoleLeader, store.RoleCounty))
 				r.Get("/orgs", s.orgList)
 				r.Get("/people", s.personList)
 				r.Get("/people/export.xlsx", s.personExport)
@@ -265,9 +274,9 @@ func (s *Server) Handler() http.Handler {
 			r.Get("/commitments/{id}/self", s.selfEvaluation)
 			r.Post("/commitments/{id}/self", s.selfEvaluationPost)
 			r.Post("/commitments/{id}/comments", s.commentCreatePost)
-			// Office staff and leaders: the year's overview.
+			// Office staff and leaders (and the county, reading): the year's overview.
 			r.Group(func(r chi.Router) {
-				r.Use(s.requireRole(store.RoleOffice, store.RoleLeader))
+				r.Use(s.requireRole(store.RoleOffice, store.RoleLeader, store.RoleCounty))
 				r.Get("/commitments", s.commitmentList)
 			})
 			// Office staff only: review and publication.

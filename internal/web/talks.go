@@ -51,7 +51,7 @@ func canRecord(u *store.User, t store.Talk) bool {
 }
 
 func confidential(u *store.User) bool {
-	return u.Role == store.RoleOffice || u.Role == store.RoleLeader
+	return u.Role == store.RoleOffice || u.Role == store.RoleLeader || u.Role == store.RoleCounty
 }
 
 func (s *Server) talkList(w http.ResponseWriter, r *http.Request) {
