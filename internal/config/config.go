@@ -39,6 +39,9 @@ type Config struct {
 	// AuditRetention is how long the audit log keeps an entry (PINGYI_AUDIT_RETENTION_DAYS,
 	// default 1825, at least 180); older entries are deleted once a day.
 	AuditRetention time.Duration
+
+	// Operations (ops.go): the read-only standby, metrics, logs and shutdown.
+	Ops
 }
 
 // Load reads the configuration through getenv and checks it.
@@ -88,6 +91,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
+	}
+	if c.Ops, err = loadOps(getenv); err != nil {
+		return c, err
 	}
 	return c, nil
 }

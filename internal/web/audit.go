@@ -221,7 +221,7 @@ func (s *Server) audit(next http.Handler) http.Handler {
 
 func (s *Server) auditEntry(r *http.Request, u *store.User, act auditAction, route string) store.AuditEntry {
 	e := store.AuditEntry{ActorID: &u.ID, Actor: u.DisplayName + "(" + u.Username + ")", Role: u.Role,
-		Addr: s.clientIP(r), Action: act.key, Route: route, Object: r.URL.Path}
+		Addr: s.clientIP(r), RequestID: RequestID(r.Context()), Action: act.key, Route: route, Object: r.URL.Path}
 	if u.TownshipID != 0 {
 		tid := u.TownshipID
 		e.TownshipID = &tid
@@ -310,7 +310,7 @@ func clip(s string) string {
 
 // auditLogin records a sign-in, or a failed attempt (with the name tried).
 func (s *Server) auditLogin(r *http.Request, u *store.User, username string, ok bool) {
-	e := store.AuditEntry{Actor: username, Addr: s.clientIP(r), Route: "POST /login", Object: "/login"}
+	e := store.AuditEntry{Actor: username, Addr: s.clientIP(r), RequestID: RequestID(r.Context()), Route: "POST /login", Object: "/login"}
 	if u != nil {
 		e.ActorID, e.Role = &u.ID, u.Role
 		e.Actor = u.DisplayName + "(" + u.Username + ")"

@@ -13,16 +13,18 @@ import (
 // Handler is the whole site. Routes are grouped by who may reach them.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.recoverPanic, s.logRequest, securityHeaders)
+	r.Use(s.requestID, s.recoverPanic, s.logRequest, securityHeaders)
 	r.Use(compress.Handler) // brotli or gzip for clients that ask
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusMethodNotAllowed, "不支持的请求", "该页面不支持此操作。")
 	})
 
-	// Public: static files, health.
+	// Public: static files, health. Metrics: configured networks only (ops.go).
 	r.Handle("/static/*", static.Handler())
 	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Get("/metrics", s.metricsPage)
 	// The 评议办法 (method.go): the default policy, for anyone.
 	r.Get("/method", s.methodShow)
 
@@ -38,20 +40,21 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/v/ballot/file/{sid}", s.ballotFile)
 		r.Get("/v/{code}", s.ballotLanding)
 		r.Get("/V/{code}", s.ballotLanding) // slips' QR codes, in upper case
-		r.Get("/p/{slug}", s.publicRound)
+		r.Get("/p/{slug}", s.fromStandby((*Server).publicRound))
 		// The 评议办法 of the round this phone's code belongs to, and of a published round.
 		r.Get("/v/method", s.methodRater)
-		r.Get("/p/{slug}/method", s.methodPublic)
+		r.Get("/p/{slug}/method", s.fromStandby((*Server).methodPublic))
 	})
 
 	// Commitments made public (三公开): no sign-in, no session.
 	r.Group(func(r chi.Router) {
-		r.Get("/gk/t/{tid}", s.publicIndex)
-		r.Get("/gk/t/{tid}/{year}", s.publicIndex)
-		r.Get("/gk/c/{id}", s.publicCommitment)
-		r.Get("/gk/c/{id}/photo/{file}/{size}.jpg", s.publicPhoto)
-		r.Get("/gk/c/{id}/poster", s.publicPoster)
-		r.Get("/gk/c/{id}/report", s.publicReport)
+		// Read-only: answered by the standby while it keeps up (ops.go).
+		r.Get("/gk/t/{tid}", s.fromStandby((*Server).publicIndex))
+		r.Get("/gk/t/{tid}/{year}", s.fromStandby((*Server).publicIndex))
+		r.Get("/gk/c/{id}", s.fromStandby((*Server).publicCommitment))
+		r.Get("/gk/c/{id}/photo/{file}/{size}.jpg", s.fromStandby((*Server).publicPhoto))
+		r.Get("/gk/c/{id}/poster", s.fromStandby((*Server).publicPoster))
+		r.Get("/gk/c/{id}/report", s.fromStandby((*Server).publicReport))
 	})
 
 	// Everything with a session: cross-site form posts are refused here.

@@ -24,7 +24,9 @@ type Server struct {
 	sessionsStore *pgxstore.PostgresStore
 	// ballots caches an open round's ballot subjects. An open round is frozen, so the
 	// cache never goes stale, on this replica or any other.
-	ballots sync.Map // round id -> []store.BallotSubject
+	ballots *sync.Map // round id -> []store.BallotSubject
+	// ops is health, metrics and the standby (ops.go).
+	ops *opsState
 	// stop ends the daily clean-up of the audit log.
 	stop chan struct{}
 }
@@ -42,7 +44,8 @@ func New(log *slog.Logger, st *store.Store, cfg config.Config) *Server {
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.SecureCookies
 	sm.Cookie.Path = "/"
-	s := &Server{log: log, store: st, sessions: sm, cfg: cfg, sessionsStore: ps, stop: make(chan struct{})}
+	s := &Server{log: withRequestIDs(log), store: st, sessions: sm, cfg: cfg, sessionsStore: ps,
+		ballots: &sync.Map{}, ops: newOps(st), stop: make(chan struct{})}
 	go s.pruneAudit()
 	return s
 }
