@@ -121,7 +121,7 @@ func devCmd(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, st
 		if err != nil {
 			logFile = nil
 		}
-		pg, err := pglocal.Start(ctx, pglocal.Options{DataDir: dir, Log: logFile})
+		pg, err := pglocal.Start(ctx, pglocal.Options{DataDir: dir, Log: logFile, BinDir: cfg.PGBin})
 		if err != nil {
 			if errors.Is(err, pglocal.ErrNoBinaries) {
 				fmt.Fprintln(stderr, "pingyi:", err)
