@@ -72,34 +72,40 @@ func (s *Server) roundEdit(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, fmt.Sprintf("/rounds/%d", round.ID), http.StatusSeeOther)
 		return
 	}
+	d, err := s.roundFormOf(r, round)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, view.RoundForm(s.chrome(r, "评议设置", "rounds"), d))
+}
+
+// roundFormOf is the set-up form filled with a draft round's settings.
+func (s *Server) roundFormOf(r *http.Request, round store.Round) (view.RoundFormData, error) {
+	ctx := r.Context()
 	d, err := s.roundFormDefaults(r)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return d, err
 	}
-	used, err := s.store.RoundGroups(r.Context(), round.TownshipID, round.ID)
+	used, err := s.store.RoundGroups(ctx, round.TownshipID, round.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return d, err
 	}
-	township, err := s.store.TownshipGroups(r.Context(), round.TownshipID)
+	township, err := s.store.TownshipGroups(ctx, round.TownshipID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return d, err
 	}
 	d.Groups = groupFields(township, used)
-	rc, err := s.store.RoundCategories(r.Context(), round.TownshipID, round.ID)
+	rc, err := s.store.RoundCategories(ctx, round.TownshipID, round.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return d, err
 	}
 	d.ID, d.Title, d.Year, d.Kind = round.ID, round.Title, itoa(round.Year), round.Kind
 	d.Pass, d.AdmBelow, d.RemDis, d.AdmDis = itoa(round.PassPct), itoa(round.AdmonishBelowPct), itoa(round.ReminderDissatisfiedPct), itoa(round.AdmonishDissatisfiedPct)
 	d.MinVotes = itoa(round.MinGroupVotes)
-	scrutineers, err := s.store.Scrutineers(r.Context(), round.TownshipID, round.ID)
+	scrutineers, err := s.store.Scrutineers(ctx, round.TownshipID, round.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return d, err
 	}
 	names := make([]string, len(scrutineers))
 	for i, x := range scrutineers {
@@ -110,7 +116,23 @@ func (s *Server) roundEdit(w http.ResponseWriter, r *http.Request) {
 	for _, c := range rc {
 		d.CatGroups[c.CategoryID] = c.Group
 	}
-	s.render(w, r, http.StatusOK, view.RoundForm(s.chrome(r, "评议设置", "rounds"), d))
+	return d, nil
+}
+
+// roundFormValues is a round's settings as the set-up form posts them: the audit log's
+// "before" of an edit.
+func roundFormValues(d view.RoundFormData) map[string]string {
+	m := map[string]string{"title": d.Title, "year": d.Year, "kind": d.Kind,
+		"pass_pct": d.Pass, "admonish_below_pct": d.AdmBelow, "reminder_dissatisfied_pct": d.RemDis,
+		"admonish_dissatisfied_pct": d.AdmDis, "min_group_votes": d.MinVotes,
+		"scrutineers": d.Scrutineers, "key_threshold": d.KeyThreshold}
+	for _, g := range d.Groups {
+		m["w_"+g.Key] = g.Weight
+	}
+	for id, g := range d.CatGroups {
+		m["cat_"+strconv.FormatInt(id, 10)] = g
+	}
+	return m
 }
 
 // parseRoundForm reads and checks the set-up form.
@@ -286,6 +308,9 @@ func (s *Server) roundEditPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.ID = round.ID
+	if was, err := s.roundFormOf(r, round); err == nil {
+		auditBefore(r, roundFormValues(was))
+	}
 	in, v := parseRoundForm(r, &d, false)
 	if v.Valid() {
 		err := s.store.UpdateRound(r.Context(), round.TownshipID, round.ID, in)
@@ -298,6 +323,7 @@ func (s *Server) roundEditPost(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		default:
+			auditSummary(r, in.Title)
 			s.flash(r, flashOK, "已保存评议设置")
 			http.Redirect(w, r, fmt.Sprintf("/rounds/%d", round.ID), http.StatusSeeOther)
 			return
