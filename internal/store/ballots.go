@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"pingyi/internal/rules"
 )
 
 // CodeAlphabet has no 0/O, 1/I/L: codes are read off paper and typed on phones.
@@ -126,13 +128,16 @@ type CodeInfo struct {
 	RoundStatus  string `db:"status"`
 	Rehearsal    bool   `db:"rehearsal"`
 	PublicKey    []byte `db:"key_public"`
+	// Criteria and PersonCriteria are the round's 三争创 criteria settings (Round.Criteria).
+	Criteria       string            `db:"criteria"`
+	PersonCriteria rules.CriteriaSet `db:"person_criteria"`
 }
 
 // Code looks a ballot code up. ErrCodeUnknown if there is none.
 func (s *Store) Code(ctx context.Context, code string) (CodeInfo, error) {
 	rows, _ := s.pool.Query(ctx, `
 		SELECT bc.round_id, r.township_id, bc.category_id, c.name AS category_name, rc.group_key, bc.spent, bc.void,
-		       r.title, r.status, r.rehearsal, r.key_public
+		       r.title, r.status, r.rehearsal, r.key_public, r.criteria, r.person_criteria
 		FROM ballot_codes bc JOIN rounds r ON r.id = bc.round_id
 		JOIN rater_categories c ON c.id = bc.category_id
 		JOIN round_categories rc ON rc.round_id = bc.round_id AND rc.category_id = bc.category_id

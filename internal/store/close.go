@@ -52,6 +52,9 @@ func (s *Store) CountRound(ctx context.Context, townshipID, id int64, c ballotbo
 		if err := writeResults(ctx, tx, round, in, sc.Rounds[0], ev.Rounds[0].Results); err != nil {
 			return err
 		}
+		if err := writeCriteria(ctx, tx, round, in.subjects, c); err != nil {
+			return err
+		}
 		if round.Rehearsal {
 			if _, err := tx.Exec(ctx, `DELETE FROM ballots WHERE round_id = $1`, id); err != nil {
 				return err
@@ -123,6 +126,11 @@ func (s *Store) Recount(ctx context.Context, townshipID, id int64, c ballotbox.C
 		}); err != nil {
 			return err
 		}
+		more, err := recountCriteria(ctx, tx, round, c)
+		if err != nil {
+			return err
+		}
+		diffs = append(diffs, more...)
 		kind, note := "recount_match", fmt.Sprintf("%d 张选票,与原计票一致", c.Ballots)
 		if len(diffs) > 0 {
 			kind, note = "recount_mismatch", fmt.Sprintf("%d 张选票,%d 处不一致", c.Ballots, len(diffs))

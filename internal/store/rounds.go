@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"pingyi/internal/ballotbox"
+	"pingyi/internal/rules"
 )
 
 // Round statuses.
@@ -87,6 +88,10 @@ type Round struct {
 	Subjects                int        `db:"subjects"`
 	Issued                  int        `db:"issued"`
 	Cast                    int        `db:"cast_count"`
+	// Criteria is whether raters rate the 三争创 criteria (CriteriaOff / CriteriaOptional /
+	// CriteriaRequired); PersonCriteria the set person subjects are rated on.
+	Criteria       string            `db:"criteria"`
+	PersonCriteria rules.CriteriaSet `db:"person_criteria"`
 }
 
 // Editable reports whether the round's set-up may still change.
@@ -112,6 +117,7 @@ const roundSelect = `
 	       r.reminder_dissatisfied_pct, r.admonish_dissatisfied_pct, r.top_rank, r.min_group_votes, r.public_slug,
 	       r.created_at, r.opened_at, r.closed_at, r.published_at, r.key_threshold, r.key_public, r.key_commitments,
 	       r.keyed_at, r.box_progress, r.counted_at, r.ballots_destroyed_at, r.publish_from, r.publish_to, r.objection_contact,
+	       r.criteria, r.person_criteria,
 	       (SELECT count(*) FROM round_scrutineers x WHERE x.round_id = r.id)::int AS scrutineers,
 	       (SELECT count(*) FROM round_subjects s WHERE s.round_id = r.id)::int AS subjects,
 	       (SELECT count(*) FROM ballot_codes c WHERE c.round_id = r.id)::int AS issued,
@@ -172,6 +178,10 @@ type RoundInput struct {
 	Levels        []int // on create: add every active subject of these levels
 	People        bool  // include person subjects of those levels
 	Organisations bool  // include organisation subjects of those levels
+	// Criteria asks raters for the 三争创 criteria: CriteriaOff (""), CriteriaOptional or
+	// CriteriaRequired; PersonCriteria is FiveHaves ("") or FiveLeads.
+	Criteria       string
+	PersonCriteria rules.CriteriaSet
 }
 
 // personSubjects and orgSubjects add subjects to round $2 of township $1 from the
@@ -195,14 +205,19 @@ func (s *Store) CreateRound(ctx context.Context, townshipID int64, in RoundInput
 	if in.KeyThreshold == 0 {
 		in.KeyThreshold = DefaultKeyThreshold
 	}
+	if !in.criteriaSetUp() {
+		return 0, ErrInvalid
+	}
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
 			INSERT INTO rounds (township_id, title, year, kind, rehearsal, pass_pct, admonish_below_pct,
-			                    reminder_dissatisfied_pct, admonish_dissatisfied_pct, min_group_votes, key_threshold)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			                    reminder_dissatisfied_pct, admonish_dissatisfied_pct, min_group_votes, key_threshold,
+			                    criteria, person_criteria)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
 			townshipID, in.Title, in.Year, in.Kind, in.Rehearsal, in.PassPct, in.AdmonishBelowPct,
-			in.ReminderDissatisfiedPct, in.AdmonishDissatisfiedPct, in.MinGroupVotes, in.KeyThreshold).Scan(&id)
+			in.ReminderDissatisfiedPct, in.AdmonishDissatisfiedPct, in.MinGroupVotes, in.KeyThreshold,
+			in.Criteria, in.PersonCriteria).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -290,6 +305,9 @@ func (s *Store) UpdateRound(ctx context.Context, townshipID, id int64, in RoundI
 	if in.KeyThreshold == 0 {
 		in.KeyThreshold = DefaultKeyThreshold
 	}
+	if !in.criteriaSetUp() {
+		return ErrInvalid
+	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var status string
 		if err := tx.QueryRow(ctx, `SELECT status FROM rounds WHERE township_id = $1 AND id = $2 FOR UPDATE`, townshipID, id).Scan(&status); err != nil {
@@ -300,10 +318,12 @@ func (s *Store) UpdateRound(ctx context.Context, townshipID, id int64, in RoundI
 		}
 		if _, err := tx.Exec(ctx, `
 			UPDATE rounds SET title = $3, year = $4, kind = $5, pass_pct = $6, admonish_below_pct = $7,
-			       reminder_dissatisfied_pct = $8, admonish_dissatisfied_pct = $9, min_group_votes = $10, key_threshold = $11
+			       reminder_dissatisfied_pct = $8, admonish_dissatisfied_pct = $9, min_group_votes = $10, key_threshold = $11,
+			       criteria = $12, person_criteria = $13
 			WHERE township_id = $1 AND id = $2`,
 			townshipID, id, in.Title, in.Year, in.Kind, in.PassPct, in.AdmonishBelowPct,
-			in.ReminderDissatisfiedPct, in.AdmonishDissatisfiedPct, in.MinGroupVotes, in.KeyThreshold); err != nil {
+			in.ReminderDissatisfiedPct, in.AdmonishDissatisfiedPct, in.MinGroupVotes, in.KeyThreshold,
+			in.Criteria, in.PersonCriteria); err != nil {
 			return err
 		}
 		if err := setScrutineers(ctx, tx, townshipID, id, in.Scrutineers); err != nil {
