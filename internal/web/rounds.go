@@ -46,7 +46,8 @@ func (s *Server) roundFormDefaults(r *http.Request) (view.RoundFormData, error) 
 	p := rules.DefaultPolicy()
 	d := view.RoundFormData{Year: strconv.Itoa(time.Now().Year()), Kind: "year_end", Groups: groupFields(groups, nil),
 		Pass: itoa(p.PassPct), AdmBelow: itoa(p.AdmonishBelowPct), RemDis: itoa(p.ReminderDissatisfiedPct), AdmDis: itoa(p.AdmonishDissatisfiedPct),
-		MinVotes: "5", Scrutineers: "", KeyThreshold: "2", Categories: cats, CatGroups: map[int64]string{}, Levels: map[int]bool{1: true, 2: true, 3: true, 4: true}, People: true, Orgs: true}
+		MinVotes: "5", Scrutineers: "", KeyThreshold: "2", Categories: cats, CatGroups: map[int64]string{}, Levels: map[int]bool{1: true, 2: true, 3: true, 4: true}, People: true, Orgs: true,
+		Criteria: store.CriteriaOff, PersonCriteria: string(rules.FiveHaves)}
 	for _, c := range cats {
 		d.CatGroups[c.ID] = c.DefaultGroup
 	}
@@ -96,6 +97,7 @@ func (s *Server) roundEdit(w http.ResponseWriter, r *http.Request) {
 	d.ID, d.Title, d.Year, d.Kind = round.ID, round.Title, itoa(round.Year), round.Kind
 	d.Pass, d.AdmBelow, d.RemDis, d.AdmDis = itoa(round.PassPct), itoa(round.AdmonishBelowPct), itoa(round.ReminderDissatisfiedPct), itoa(round.AdmonishDissatisfiedPct)
 	d.MinVotes = itoa(round.MinGroupVotes)
+	d.Criteria, d.PersonCriteria = round.Criteria, string(round.PersonCriteria)
 	scrutineers, err := s.store.Scrutineers(r.Context(), round.TownshipID, round.ID)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -147,6 +149,7 @@ func parseRoundForm(r *http.Request, d *view.RoundFormData, creating bool) (stor
 	in.MinGroupVotes = mv
 	d.Scrutineers, d.KeyThreshold = f.Get("scrutineers"), f.Get("key_threshold")
 	in.Scrutineers, in.KeyThreshold = parseScrutineers(&v, d.Scrutineers, d.KeyThreshold)
+	parseCriteriaSettings(&v, f, d, &in)
 	d.CatGroups = map[int64]string{}
 	inRound := map[string]bool{}
 	for _, g := range in.Groups {
