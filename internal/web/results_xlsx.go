@@ -200,6 +200,9 @@ func resultsWorkbook(d view.ResultsData, groups []store.Group, township string, 
 	f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &paper, FitToWidth: intPtr(1), FitToHeight: intPtr(0)})
 	f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit})
 	f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'" + sheet + "'!$3:$4", Scope: sheet})
+	if len(d.Criteria) > 0 {
+		criteriaSheet(f, d, groups)
+	}
 	return f
 }
 
