@@ -111,3 +111,12 @@ func criteriaList(s rules.CriteriaSet) string {
 	c := s.Criteria()
 	return strings.Join(c[:], "、")
 }
+
+// roundCriteriaSummary states a round's criteria setting in a line: 不评价, or 选填(组织按
+// 五个好,个人按五个有).
+func roundCriteriaSummary(r store.Round) string {
+	if !r.AsksCriteria() {
+		return "不评价"
+	}
+	return store.CriteriaModeLabel(r.Criteria) + "(组织按五个好,个人按" + r.CriteriaSetOf(false).Label() + ";只作参考,不影响评议结果)"
+}
