@@ -54,7 +54,9 @@ func (in *RoundInput) criteriaSetUp() bool {
 }
 
 // AsksCriteria reports whether the round's raters rate the 三争创 criteria.
-func (r Round) AsksCriteria() bool { return r.Criteria == CriteriaOptional || r.Criteria == CriteriaRequired }
+func (r Round) AsksCriteria() bool {
+	return r.Criteria == CriteriaOptional || r.Criteria == CriteriaRequired
+}
 
 // CriteriaSetOf is the set a subject of the round is rated on.
 func (r Round) CriteriaSetOf(organisation bool) rules.CriteriaSet {

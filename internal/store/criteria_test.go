@@ -220,8 +220,13 @@ func TestCriteriaSettingsAndWhatACastMayCarry(t *testing.T) {
 	in := store.RoundInput{Title: "x", Year: 2025, Kind: "special", Groups: store.DefaultGroups(), Categories: map[int64]string{m.cats["群众代表"]: "public"},
 		PassPct: 90, AdmonishBelowPct: 80, ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, Scrutineers: []string{"甲"}, KeyThreshold: 1}
 	for name, bad := range map[string]store.RoundInput{
-		"mode":    func() store.RoundInput { x := in; x.Criteria = "sometimes"; return x }(),
-		"persons": func() store.RoundInput { x := in; x.Criteria = store.CriteriaRequired; x.PersonCriteria = rules.FiveGoods; return x }(),
+		"mode": func() store.RoundInput { x := in; x.Criteria = "sometimes"; return x }(),
+		"persons": func() store.RoundInput {
+			x := in
+			x.Criteria = store.CriteriaRequired
+			x.PersonCriteria = rules.FiveGoods
+			return x
+		}(),
 	} {
 		if _, err := m.st.CreateRound(ctx, m.tid, bad); !errors.Is(err, store.ErrInvalid) {
 			t.Errorf("create with a bad %s: %v", name, err)
