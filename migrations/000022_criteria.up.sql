@@ -23,3 +23,8 @@ CREATE TABLE round_criteria (
     FOREIGN KEY (township_id, round_id) REFERENCES rounds (township_id, id) ON DELETE CASCADE
 );
 CREATE INDEX round_criteria_round_idx ON round_criteria (round_id);
+
+-- Row-level security (000020): a township's criteria counts are its own.
+ALTER TABLE round_criteria ENABLE ROW LEVEL SECURITY;
+CREATE POLICY township ON round_criteria TO pingyi_app
+    USING (township_id = ANY (pingyi_townships())) WITH CHECK (township_id = ANY (pingyi_townships()));
