@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"pingyi/internal/ballotbox"
@@ -30,7 +31,19 @@ type CommitmentSpec struct {
 // id. Demo data and tests make published commitments here.
 func PublishCommitment(ctx context.Context, st *store.Store, tid int64, villageID *int64, year int, items []CommitmentSpec) (int64, error) {
 	office := store.Actor{Name: Accounts[0].Name, Role: store.RoleOffice}
-	cid, err := st.CreateCommitment(ctx, tid, villageID, year, office)
+	owner := office // files, reports progress and self-evaluates: the village's secretary
+	if villageID != nil {
+		orgs, _, err := st.VillageRoster(ctx, tid, *villageID)
+		if err != nil {
+			return 0, err
+		}
+		for _, o := range orgs {
+			if o.Kind == store.KindVillageBranch && o.ResponsibleName != nil {
+				owner = store.Actor{Name: *o.ResponsibleName, Role: store.RoleSecretary}
+			}
+		}
+	}
+	cid, err := st.CreateCommitment(ctx, tid, villageID, year, owner)
 	if err != nil {
 		return 0, err
 	}
@@ -60,7 +73,7 @@ func PublishCommitment(ctx context.Context, st *store.Store, tid int64, villageI
 		}
 	}
 	for _, step := range []func() error{
-		func() error { return st.SubmitCommitment(ctx, tid, cid, office) },
+		func() error { return st.SubmitCommitment(ctx, tid, cid, owner) },
 		func() error { return st.ApproveCommitment(ctx, tid, cid, office) },
 		func() error { return st.PublishCommitment(ctx, tid, cid, office) },
 	} {
@@ -73,12 +86,12 @@ func PublishCommitment(ctx context.Context, st *store.Store, tid int64, villageI
 			continue
 		}
 		day := l.spec.Deadline.AddDate(0, 0, -12)
-		if _, err := st.AddCommitmentEntry(ctx, tid, cid, store.EntryInput{ItemID: l.id, Day: day, Body: l.spec.Note, Percent: l.spec.Percent, Author: office.Name}); err != nil {
+		if _, err := st.AddCommitmentEntry(ctx, tid, cid, store.EntryInput{ItemID: l.id, Day: day, Body: l.spec.Note, Percent: l.spec.Percent, Author: owner.Name}); err != nil {
 			return 0, err
 		}
 	}
 	if len(self) > 0 {
-		if err := st.SaveSelfEvaluations(ctx, tid, cid, self, office.Name); err != nil {
+		if err := st.SaveSelfEvaluations(ctx, tid, cid, self, owner.Name); err != nil {
 			return 0, err
 		}
 	}
@@ -197,6 +210,9 @@ func LoadPledges(ctx context.Context, st *store.Store, today time.Time) (bool, e
 		}
 	}
 	year := store.LocalDay(today).AddDate(0, 0, -45).Year() - 1
+	if years, err := st.CommitmentYears(ctx, town.ID); err != nil || slices.Contains(years, year) {
+		return false, err // that year has commitments of its own
+	}
 	vs, err := st.Villages(ctx, town.ID)
 	if err != nil {
 		return false, err
@@ -227,11 +243,26 @@ func LoadPledges(ctx context.Context, st *store.Store, today time.Time) (bool, e
 	if err := backdateCommitments(ctx, st, ids, time.Date(year, 2, 20, 10, 0, 0, 0, store.Beijing)); err != nil {
 		return false, err
 	}
+	// The leaders' year-end comment on each village, made public.
+	leader, err := st.UserByUsername(ctx, Accounts[1].Username)
+	if err != nil {
+		return false, err
+	}
+	for i, cid := range ids {
+		if err := st.AddCommitmentComment(ctx, town.ID, cid, store.CommentInput{Year: year, Quarter: 4, Body: pastComments[i%len(pastComments)],
+			AuthorID: leader.ID, AuthorName: leader.DisplayName, Public: true}); err != nil {
+			return false, err
+		}
+	}
+	if _, err := st.Pool().Exec(ctx, `UPDATE commitment_comments SET created_at = $2 WHERE commitment_id = ANY($1)`,
+		ids, time.Date(year, 12, 20, 10, 0, 0, 0, store.Beijing)); err != nil {
+		return false, err
+	}
 	_, err = RunPledgeRound(ctx, st, town.ID, PledgeRoundSpec{
 		Title: fmt.Sprintf("%d 年度村级承诺群众评议(评诺)", year), Year: year, Scope: store.PledgeScopeWhole, Commitments: ids, Seed: uint64(year),
 		Vote: func(rng *rand.Rand, _ int, s store.RoundSubject) int {
 			// Shares of 非常满意, 满意, 基本满意, 不满意 in 100, by how the village did.
-			odds := [][4]int{{62, 33, 5, 0}, {35, 45, 17, 3}, {20, 45, 25, 10}}[grade[s.Name]]
+			odds := [][4]int{{70, 28, 2, 0}, {42, 46, 10, 2}, {20, 48, 24, 8}}[grade[s.Name]]
 			n := rng.IntN(100)
 			for c, p := range odds {
 				if n < p {
@@ -253,17 +284,26 @@ func LoadPledges(ctx context.Context, st *store.Store, today time.Time) (bool, e
 func backdateCommitments(ctx context.Context, st *store.Store, ids []int64, approved time.Time) error {
 	pool := st.Pool()
 	if _, err := pool.Exec(ctx, `
-		UPDATE commitment_events SET at = $2 + (id % 5) * interval '1 minute' WHERE commitment_id = ANY($1)`, ids, approved); err != nil {
+		UPDATE commitment_events SET at = $2::timestamptz + CASE action WHEN 'created' THEN interval '-10 days'
+		       WHEN 'submitted' THEN interval '-5 days' WHEN 'published' THEN interval '2 days' ELSE interval '0' END
+		WHERE commitment_id = ANY($1)`, ids, approved); err != nil {
 		return err
 	}
-	if _, err := pool.Exec(ctx, `UPDATE commitments SET created_at = $2 - interval '10 days' WHERE id = ANY($1)`, ids, approved); err != nil {
+	if _, err := pool.Exec(ctx, `UPDATE commitments SET created_at = $2::timestamptz - interval '10 days' WHERE id = ANY($1)`, ids, approved); err != nil {
 		return err
 	}
 	_, err := pool.Exec(ctx, `
-		UPDATE commitment_versions SET created_at = $2 - interval '10 days', submitted_at = $2 - interval '5 days',
-		       approved_at = $2, published_at = $2 + interval '2 days'
+		UPDATE commitment_versions SET created_at = $2::timestamptz - interval '10 days', submitted_at = $2::timestamptz - interval '5 days',
+		       approved_at = $2::timestamptz, published_at = $2::timestamptz + interval '2 days'
 		WHERE commitment_id = ANY($1)`, ids, approved)
 	return err
+}
+
+// pastComments are the leaders' year-end comments on last year's commitments.
+var pastComments = []string{
+	"全年承诺事项基本兑现,群众反映较好。明年要在壮大集体经济上再加把劲,把项目收益更多用在群众身上。",
+	"承诺事项推进有力,台账资料齐全。未完成的事项要说明原因、明确时限,按期向群众公开。",
+	"践诺过程公开透明,年终自评实事求是。要对照群众评议意见逐项整改,把整改情况纳入明年承诺。",
 }
 
 // pastItem is one of last year's commitment items: its deadline (month), how far it got

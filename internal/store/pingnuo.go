@@ -70,6 +70,7 @@ func (r Round) Scope() string {
 // is copied from the commitment when the subject is added and again when voting opens;
 // from then on it is frozen with the round.
 type Pledge struct {
+	Whole   bool         `json:"whole,omitempty"` // the commitment as a whole (整体评议)
 	Owner   string       `json:"owner"`
 	Year    int          `json:"year"`
 	Version int          `json:"version"`
@@ -195,7 +196,7 @@ func pledgeSubjects(ctx context.Context, tx pgx.Tx, townshipID int64, year int, 
 	owner := c.Owner()
 	if scope == PledgeScopeWhole {
 		return c, []pledgeSubject{{name: owner, title: fmt.Sprintf("%d 年度承诺 · %d 项", c.Year, len(top)), sort: rank * 1000,
-			pledge: Pledge{Owner: owner, Year: c.Year, Version: number, Items: top}}}, nil
+			pledge: Pledge{Whole: true, Owner: owner, Year: c.Year, Version: number, Items: top}}}, nil
 	}
 	out := make([]pledgeSubject, len(top))
 	for i, it := range top {
