@@ -111,8 +111,12 @@ func TestPledgeRoundForm(t *testing.T) {
 		t.Errorf("no scope, no commitment: %d %q %q", p.status, textOf(p, "error-pledge_scope"), textOf(p, "error-commitments"))
 	}
 	for name, f := range map[string]url.Values{
-		"a draft":        a.pledgeForm(t, store.PledgeScopeItem, ids["青龙村"]),
-		"another year":   func() url.Values { f := a.pledgeForm(t, store.PledgeScopeItem, ids["小漩村"]); f.Set("year", "2026"); return f }(),
+		"a draft": a.pledgeForm(t, store.PledgeScopeItem, ids["青龙村"]),
+		"another year": func() url.Values {
+			f := a.pledgeForm(t, store.PledgeScopeItem, ids["小漩村"])
+			f.Set("year", "2026")
+			return f
+		}(),
 		"no such scope":  a.pledgeForm(t, "everything", ids["小漩村"]),
 		"not a number":   a.pledgeForm(t, store.PledgeScopeWhole, 0),
 		"twice, unknown": a.pledgeForm(t, store.PledgeScopeWhole, ids["小漩村"], 999999),
