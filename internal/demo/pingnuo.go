@@ -218,6 +218,7 @@ func LoadPledges(ctx context.Context, st *store.Store, today time.Time) (bool, e
 		return false, err
 	}
 	var ids []int64
+	var grades []int
 	grade := map[string]int{} // village -> how its residents rate it: 0 well, 1 fairly, 2 poorly
 	for _, v := range vs {
 		plan, ok := lastYearPlans[v.Name]
@@ -234,6 +235,7 @@ func LoadPledges(ctx context.Context, st *store.Store, today time.Time) (bool, e
 			return false, fmt.Errorf("demo: %s %d commitment: %w", v.Name, year, err)
 		}
 		ids = append(ids, cid)
+		grades = append(grades, plan.grade)
 		branch, _ := store.VillageOrganisationNames(v.Name)
 		grade[branch] = plan.grade
 	}
@@ -243,13 +245,13 @@ func LoadPledges(ctx context.Context, st *store.Store, today time.Time) (bool, e
 	if err := backdateCommitments(ctx, st, ids, time.Date(year, 2, 20, 10, 0, 0, 0, store.Beijing)); err != nil {
 		return false, err
 	}
-	// The leaders' year-end comment on each village, made public.
+	// The leaders' year-end comment on each village, as it did, made public.
 	leader, err := st.UserByUsername(ctx, Accounts[1].Username)
 	if err != nil {
 		return false, err
 	}
 	for i, cid := range ids {
-		if err := st.AddCommitmentComment(ctx, town.ID, cid, store.CommentInput{Year: year, Quarter: 4, Body: pastComments[i%len(pastComments)],
+		if err := st.AddCommitmentComment(ctx, town.ID, cid, store.CommentInput{Year: year, Quarter: 4, Body: pastComments[grades[i]],
 			AuthorID: leader.ID, AuthorName: leader.DisplayName, Public: true}); err != nil {
 			return false, err
 		}
@@ -258,19 +260,15 @@ func LoadPledges(ctx context.Context, st *store.Store, today time.Time) (bool, e
 		ids, time.Date(year, 12, 20, 10, 0, 0, 0, store.Beijing)); err != nil {
 		return false, err
 	}
+	cast := map[int]int{}
 	_, err = RunPledgeRound(ctx, st, town.ID, PledgeRoundSpec{
 		Title: fmt.Sprintf("%d 年度村级承诺群众评议(评诺)", year), Year: year, Scope: store.PledgeScopeWhole, Commitments: ids, Seed: uint64(year),
-		Vote: func(rng *rand.Rand, _ int, s store.RoundSubject) int {
-			// Shares of 非常满意, 满意, 基本满意, 不满意 in 100, by how the village did.
-			odds := [][4]int{{70, 28, 2, 0}, {42, 46, 10, 2}, {20, 48, 24, 8}}[grade[s.Name]]
-			n := rng.IntN(100)
-			for c, p := range odds {
-				if n < p {
-					return c + 1
-				}
-				n -= p
-			}
-			return 5
+		Vote: func(_ *rand.Rand, k int, s store.RoundSubject) int {
+			// Twenty ballots' choices (1 非常满意 … 4 不满意) by how the village did: about
+			// 95%, 85% and 75% satisfied, so 满意, 基本满意 and 不满意 whatever the turnout.
+			p := [3]string{"11211211121121121113", "12121213121412121213", "12232142122312421232"}[grade[s.Name]]
+			cast[k]++
+			return int(p[(cast[k]+3*k)%len(p)] - '0')
 		},
 		Publish: time.Date(year+1, 1, 12, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
@@ -299,7 +297,8 @@ func backdateCommitments(ctx context.Context, st *store.Store, ids []int64, appr
 	return err
 }
 
-// pastComments are the leaders' year-end comments on last year's commitments.
+// pastComments are the leaders' year-end comments on last year's commitments, for a
+// village that did well, fairly and poorly.
 var pastComments = []string{
 	"全年承诺事项基本兑现,群众反映较好。明年要在壮大集体经济上再加把劲,把项目收益更多用在群众身上。",
 	"承诺事项推进有力,台账资料齐全。未完成的事项要说明原因、明确时限,按期向群众公开。",

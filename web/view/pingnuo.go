@@ -198,3 +198,12 @@ func lineName(pledge, pass bool) string {
 	}
 	return "诫勉线"
 }
+
+// legendNote is what follows a subject's name on the ballot: its title, which for an
+// item evaluated on its own is the owner its heading names already.
+func legendNote(s store.BallotSubject) string {
+	if s.Pledge != nil && !s.Pledge.Whole {
+		return ""
+	}
+	return s.Title
+}
