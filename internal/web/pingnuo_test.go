@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"pingyi/internal/auth"
 	"pingyi/internal/demo"
 	"pingyi/internal/store"
@@ -317,6 +319,16 @@ func TestPledgeBallotAndResults(t *testing.T) {
 	p = office.get(fmt.Sprintf("/rounds/%d/results", counted))
 	if textOf(p, "sum-pass") != "1" || textOf(p, "sum-admonishment") != "1" || len(p.find("sum-documents")) != 0 {
 		t.Errorf("results summary: 满意 %s, 不满意 %s", textOf(p, "sum-pass"), textOf(p, "sum-admonishment"))
+	}
+	// The workbook names the columns for commitments and carries the grades.
+	x, err := excelize.OpenReader(strings.NewReader(office.get(fmt.Sprintf("/rounds/%d/results.xlsx", counted)).body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cell, want := range map[string]string{"A3": "评议对象", "B3": "所属承诺", "A5": "河口村党支部", "M5": "不满意", "M6": "满意"} {
+		if got, err := x.GetCellValue("测评结果汇总表", cell); err != nil || got != want {
+			t.Errorf("workbook %s = %q (%v), want %q", cell, got, err, want)
+		}
 	}
 	if p := office.get(fmt.Sprintf("/rounds/%d/method", counted)); textOf(p, "method-no-talks") == "" {
 		t.Error("a 评诺 round's method does not say it leads to no talk")

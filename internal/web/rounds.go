@@ -431,12 +431,16 @@ func (s *Server) subjectRemoveConfirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	items := []string{"「" + sub.Name + "」不再是本轮的述职对象,不参加投票"}
+	what := "述职对象"
+	if round.IsPledge() {
+		what = "评诺对象"
+	}
+	items := []string{"「" + sub.Name + "」不再是本轮的" + what + ",不参加投票"}
 	if sub.Reported() {
 		items = append(items, "已提交的述职报告和附件一并删除")
 	}
-	s.render(w, r, http.StatusOK, view.Confirm(s.chrome(r, "移除述职对象", "rounds"), view.ConfirmData{
-		Round: round, Title: "移除述职对象:" + sub.Name, Action: fmt.Sprintf("/rounds/%d/subjects/%d/remove", round.ID, sub.ID),
+	s.render(w, r, http.StatusOK, view.Confirm(s.chrome(r, "移除"+what, "rounds"), view.ConfirmData{
+		Round: round, Title: "移除" + what + ":" + sub.Name, Action: fmt.Sprintf("/rounds/%d/subjects/%d/remove", round.ID, sub.ID),
 		Button: "移除", Danger: true, Items: items,
 	}))
 }
