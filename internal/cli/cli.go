@@ -23,10 +23,13 @@ const usage = `用法: pingyi <命令> [参数]
   serve        提供 Web 服务(要求数据库结构为最新)
   migrate      执行数据库迁移
   create-user  创建员工账号: create-user -township 乡镇 -username 账号 -name 姓名 -role office|leader|secretary [-village 村名]
-  seed-demo    载入演示乡镇(已有则跳过)
+  seed-demo    载入演示乡镇(已有则跳过);-townships N 另建同县 N−1 个乡镇(名册、测评人、账号)
+  backup       备份整个数据库: backup [-o 文件] [-database 地址](pg_dump 自定义格式,旁附清单:结构版本、SHA-256)
+  restore      恢复到空数据库: restore -i 文件 [-database 地址](校验和不符、结构版本较新、目标非空均拒绝)
   clean-data   删除 make run 的本地数据库
   bench        压测投票链路(本机回环),末行输出 ballots: app=… reference=… ratio=… p99=…
   faults       故障演练:杀进程、停数据库、丢回复下投票,末行输出 faults: casts=… lost=…
+  cluster      全县同日评议演练:主库、流复制备库、PgBouncer、两个应用副本(中途杀掉一个),末行输出 cluster: … ballots/s=… p99=… public_p95=…
   rules        试算: 从标准输入读取场景 JSON,向标准输出写出结果 JSON
 `
 
@@ -62,9 +65,15 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "clean-data":
 		return cleanDataCmd(cfg, stdout, stderr)
 	case "seed-demo":
-		return seedDemoCmd(ctx, cfg, stdout, stderr)
+		return seedDemoCmd(ctx, cfg, rest, stdout, stderr)
 	case "faults":
 		return faultsCmd(ctx, rest, stdout, stderr)
+	case "cluster":
+		return clusterCmd(ctx, rest, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, cfg, rest, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, cfg, rest, stdout, stderr)
 	case "bench":
 		if err := bench.Run(ctx, cfg.DatabaseURL, bench.Options{}, stdout); err != nil {
 			fmt.Fprintln(stderr, "pingyi bench:", err)
@@ -102,10 +111,15 @@ func faultsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return 0
 }
 
+// newLogger logs as text for people or as JSON for a log pipeline (PINGYI_LOG_FORMAT).
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: lvl}))
+	opt := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opt))
+	}
+	return slog.New(slog.NewTextHandler(w, opt))
 }
 
 func needDatabase(cfg config.Config, stderr io.Writer) bool {

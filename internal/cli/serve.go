@@ -26,7 +26,14 @@ func serveCmd(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, 
 	if !needDatabase(cfg, stderr) {
 		return 2
 	}
-	if err := store.CheckSchema(cfg.DatabaseURL); err != nil {
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		fmt.Fprintln(stderr, "pingyi serve:", err)
+		return 1
+	}
+	defer st.Close()
+	// One plain query, no migrator lock: DATABASE_URL may lead through PgBouncer.
+	if err := st.SchemaCurrent(ctx); err != nil {
 		if errors.Is(err, store.ErrStaleSchema) {
 			fmt.Fprintf(stderr, "pingyi serve: 数据库结构不是最新(%v)。请先运行 `pingyi migrate`(本地开发可用 `make run`,会自动迁移)。\n", err)
 			return 1
@@ -34,20 +41,22 @@ func serveCmd(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, 
 		fmt.Fprintln(stderr, "pingyi serve:", err)
 		return 1
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		fmt.Fprintln(stderr, "pingyi serve:", err)
-		return 1
-	}
-	defer st.Close()
 	return serve(ctx, cfg, log, st, stdout, stderr, nil)
 }
 
-// serve runs the HTTP server until ctx is cancelled, then shuts down gracefully.
-// ready, if not nil, is called once the listener is open.
+// serve runs the HTTP server until ctx is cancelled, then shuts down gracefully: /readyz
+// turns 503, the server keeps answering for PINGYI_SHUTDOWN_DELAY, stops accepting, and
+// waits up to PINGYI_SHUTDOWN_TIMEOUT for requests in flight (a ballot being cast) to
+// finish. ready, if not nil, is called once the listener is open.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, stdout, stderr io.Writer, ready func()) int {
 	srv := web.New(log, st, cfg)
 	defer srv.Close()
+	stopOps, err := startOps(cfg, log, st, srv)
+	if err != nil {
+		fmt.Fprintln(stderr, "pingyi:", err)
+		return 1
+	}
+	defer stopOps()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "pingyi: 无法监听 %s: %v(端口被占用?可设置 PINGYI_ADDR)\n", cfg.Addr, err)
@@ -74,10 +83,18 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		return 1
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	srv.Drain()
+	log.Info("shutting down", "delay_ms", cfg.ShutdownDelay.Milliseconds(), "timeout_ms", cfg.ShutdownTimeout.Milliseconds())
+	if cfg.ShutdownDelay > 0 {
+		// The load balancer sees /readyz fail and stops sending; until then we answer.
+		time.Sleep(cfg.ShutdownDelay)
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(shutdown); err != nil {
-		log.Warn("shutdown", "err", err)
+		log.Warn("shutdown: requests still in flight were cut off", "err", err)
+	} else {
+		log.Info("shut down: every request in flight finished")
 	}
 	fmt.Fprintln(stdout, "已停止 Web 服务。")
 	return 0

@@ -105,7 +105,17 @@ func createUserCmd(ctx context.Context, cfg config.Config, args []string, stdin 
 	return 0
 }
 
-func seedDemoCmd(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) int {
+func seedDemoCmd(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("seed-demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	townships := fs.Int("townships", 1, fmt.Sprintf("演示县的乡镇数(1–%d):小漩乡之外另建 N−1 个,各有名册、测评人和账号", demo.MaxTownships))
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *townships < 1 || *townships > demo.MaxTownships {
+		fmt.Fprintf(stderr, "pingyi seed-demo: -townships 须为 1 到 %d\n", demo.MaxTownships)
+		return 2
+	}
 	if !needDatabase(cfg, stderr) {
 		return 2
 	}
@@ -115,6 +125,27 @@ func seedDemoCmd(ctx context.Context, cfg config.Config, stdout, stderr io.Write
 		return 1
 	}
 	defer st.Close()
+	if code := seedXiaoxuan(ctx, st, stdout, stderr); code != 0 {
+		return code
+	}
+	if *townships < 2 {
+		return 0
+	}
+	// The county's other townships (internal/demo/county.go).
+	made, err := demo.LoadCounty(ctx, st, *townships)
+	if err != nil {
+		fmt.Fprintln(stderr, "pingyi seed-demo: 载入演示县的乡镇:", err)
+		return 1
+	}
+	for _, t := range made {
+		fmt.Fprintf(stdout, "已载入「%s」:账号 %s.zzb(组织办)、%s.lingdao(党委领导)、%s.shuji(村书记),%d 名测评人\n", t.Name, t.Slug, t.Slug, t.Slug, demo.CountyRaters)
+	}
+	fmt.Fprintf(stdout, "演示县「%s」共 %d 个乡镇;演示账号密码 %s\n", demo.County, *townships, demo.Password)
+	return 0
+}
+
+// seedXiaoxuan loads the demo township with its history, unless it is there.
+func seedXiaoxuan(ctx context.Context, st *store.Store, stdout, stderr io.Writer) int {
 	loaded, err := demo.Load(ctx, st)
 	if err != nil {
 		fmt.Fprintln(stderr, "pingyi seed-demo:", err)

@@ -36,6 +36,12 @@ type Config struct {
 	// CJKFont is the Chinese TrueType font (.ttf or .ttc) embedded in exported PDFs
 	// (PINGYI_CJK_FONT); empty looks in the usual Debian places (fonts-wqy-microhei).
 	CJKFont string
+	// AuditRetention is how long the audit log keeps an entry (PINGYI_AUDIT_RETENTION_DAYS,
+	// default 1825, at least 180); older entries are deleted once a day.
+	AuditRetention time.Duration
+
+	// Operations (ops.go): the read-only standby, metrics, logs and shutdown.
+	Ops
 }
 
 // Load reads the configuration through getenv and checks it.
@@ -49,6 +55,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SessionLifetime:  12 * time.Hour,
 		CodeFailureDelay: 250 * time.Millisecond,
 		CJKFont:          getenv("PINGYI_CJK_FONT"),
+		AuditRetention:   1825 * 24 * time.Hour,
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return c, fmt.Errorf("config: PINGYI_ADDR %q is not host:port", c.Addr)
@@ -70,6 +77,13 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.SessionLifetime = time.Duration(h) * time.Hour
 	}
+	if v := getenv("PINGYI_AUDIT_RETENTION_DAYS"); v != "" {
+		d, err := strconv.Atoi(v)
+		if err != nil || d < 180 || d > 36500 {
+			return c, fmt.Errorf("config: PINGYI_AUDIT_RETENTION_DAYS %q must be a whole number of days from 180 to 36500", v)
+		}
+		c.AuditRetention = time.Duration(d) * 24 * time.Hour
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -77,6 +91,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
+	}
+	if c.Ops, err = loadOps(getenv); err != nil {
+		return c, err
 	}
 	return c, nil
 }

@@ -63,14 +63,54 @@ func Load(ctx context.Context, st *store.Store) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if err := load(ctx, st, t.ID); err != nil {
+	if err := loadTownship(ctx, st, t.ID, xiaoxuan); err != nil {
 		return false, fmt.Errorf("demo: %w", err)
 	}
 	return true, nil
 }
 
-func load(ctx context.Context, st *store.Store, tid int64) error {
-	var n names
+// townshipSpec is what differs between demo townships (county.go makes the others).
+type townshipSpec struct {
+	villages []string
+	// leaders are the Party committee and government members; the first is the Party
+	// secretary, the second the township head; the first seven sit on the committee.
+	leaders []leader
+	// branchHeads names a few village Party branches' secretaries; the rest are drawn.
+	branchHeads map[string]string
+	// raters per category (the Party committee's members come from leaders).
+	raters map[string]int
+	// cppccUnits are where the 政协委员 work.
+	cppccUnits []string
+	accounts   []Account
+	// secretaryVillage is the village of the accounts with the secretary role.
+	secretaryVillage string
+	// namesFrom starts the drawn names, so townships have different people.
+	namesFrom int
+}
+
+// leader is a township leadership member: on the Party committee (pc) or the government.
+type leader struct {
+	pc             bool
+	name, position string
+}
+
+// xiaoxuan is the demo township of the source text.
+var xiaoxuan = townshipSpec{
+	villages: villages,
+	leaders: []leader{
+		{true, "陈建国", "党委书记"}, {false, "黄志远", "党委副书记、乡长"}, {true, "赵丽娟", "党委副书记"},
+		{true, "孙长青", "纪委书记"}, {true, "周敏", "党委委员、组织委员"}, {true, "吴晓燕", "党委委员、宣传委员"},
+		{false, "郑德明", "党委委员、副乡长"}, {false, "冯春生", "副乡长"},
+	},
+	branchHeads:      map[string]string{"小漩村党支部": "刘志强"},
+	raters:           map[string]int{"党代表": 15, "人大代表": 14, "政协委员": 6, "群众代表": 21},
+	cppccUnits:       []string{"县政协", "小漩电站", "乡中心学校", "乡卫生院"},
+	accounts:         Accounts,
+	secretaryVillage: "小漩村",
+}
+
+func loadTownship(ctx context.Context, st *store.Store, tid int64, spec townshipSpec) error {
+	n := names{i: spec.namesFrom}
 	person := func(org int64, name, position string, level int, village bool) (int64, error) {
 		return st.SavePerson(ctx, tid, 0, store.PersonInput{Name: name, Position: position, OrganisationID: org, Level: level,
 			VillageCadre: village, Phone: fmt.Sprintf("139%08d", 7100000+len(name)*13+int(org)*101+level), Active: true})
@@ -96,18 +136,13 @@ func load(ctx context.Context, st *store.Store, tid int64) error {
 	if err != nil {
 		return err
 	}
-	leaders := []struct {
-		org      int64
-		name     string
-		position string
-	}{
-		{pc, "陈建国", "党委书记"}, {gov, "黄志远", "党委副书记、乡长"}, {pc, "赵丽娟", "党委副书记"},
-		{pc, "孙长青", "纪委书记"}, {pc, "周敏", "党委委员、组织委员"}, {pc, "吴晓燕", "党委委员、宣传委员"},
-		{gov, "郑德明", "党委委员、副乡长"}, {gov, "冯春生", "副乡长"},
-	}
 	var committee []string
-	for i, l := range leaders {
-		id, err := person(l.org, l.name, l.position, 1, false)
+	for i, l := range spec.leaders {
+		lorg := gov
+		if l.pc {
+			lorg = pc
+		}
+		id, err := person(lorg, l.name, l.position, 1, false)
 		if err != nil {
 			return err
 		}
@@ -134,7 +169,7 @@ func load(ctx context.Context, st *store.Store, tid int64) error {
 		}
 	}
 	// Level 3: villages, each with a branch, a committee and two chief cadres.
-	for _, vname := range villages {
+	for _, vname := range spec.villages {
 		if _, err := st.CreateVillage(ctx, tid, vname); err != nil {
 			return err
 		}
@@ -150,8 +185,8 @@ func load(ctx context.Context, st *store.Store, tid int64) error {
 		case store.KindVillageBranch:
 			position = "村党支部书记"
 			name = n.next()
-			if o.Name == "小漩村党支部" {
-				name = "刘志强"
+			if head, ok := spec.branchHeads[o.Name]; ok {
+				name = head
 			}
 		case store.KindVillageCommittee:
 			position, name = "村委会主任", n.next()
@@ -185,7 +220,6 @@ func load(ctx context.Context, st *store.Store, tid int64) error {
 	if err != nil {
 		return err
 	}
-	sizes := map[string]int{"党代表": 15, "人大代表": 14, "政协委员": 6, "群众代表": 21}
 	for _, c := range cats {
 		if c.Name == "党委委员" {
 			for _, name := range committee {
@@ -195,10 +229,10 @@ func load(ctx context.Context, st *store.Store, tid int64) error {
 			}
 			continue
 		}
-		for i := 0; i < sizes[c.Name]; i++ {
-			unit := villages[i%len(villages)]
+		for i := 0; i < spec.raters[c.Name]; i++ {
+			unit := spec.villages[i%len(spec.villages)]
 			if c.Name == "政协委员" {
-				unit = []string{"县政协", "小漩电站", "乡中心学校", "乡卫生院"}[i%4]
+				unit = spec.cppccUnits[i%len(spec.cppccUnits)]
 			}
 			if _, err := st.SaveRater(ctx, tid, 0, store.RaterInput{Name: n.next(), CategoryID: c.ID, Unit: unit,
 				Phone: fmt.Sprintf("138%08d", 27100000+i*37+int(c.ID)*1000), Active: true}); err != nil {
@@ -215,16 +249,16 @@ func load(ctx context.Context, st *store.Store, tid int64) error {
 	if err != nil {
 		return err
 	}
-	var xiaoxuan int64
+	var secretaryVillage int64
 	for _, v := range vs {
-		if v.Name == "小漩村" {
-			xiaoxuan = v.ID
+		if v.Name == spec.secretaryVillage {
+			secretaryVillage = v.ID
 		}
 	}
-	for _, a := range Accounts {
+	for _, a := range spec.accounts {
 		in := store.UserInput{Username: a.Username, DisplayName: a.Name, Role: a.Role, PasswordHash: hash, Active: true}
 		if a.Role == store.RoleSecretary {
-			in.VillageID = &xiaoxuan
+			in.VillageID = &secretaryVillage
 		}
 		if _, err := st.SaveUser(ctx, tid, 0, in); err != nil {
 			return err

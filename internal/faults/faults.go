@@ -502,7 +502,7 @@ func (a *app) restart(ctx context.Context) error {
 	go cmd.Wait()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		if resp, err := http.Get("http://" + a.addr + "/healthz"); err == nil {
+		if resp, err := http.Get("http://" + a.addr + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil

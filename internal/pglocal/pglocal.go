@@ -37,6 +37,8 @@ type Options struct {
 	// SocketDir, if set, is where the server's unix socket goes (kept across restarts
 	// and left in place by Stop); otherwise a fresh short folder under /tmp.
 	SocketDir string
+	// Settings are more server settings, name=value each (the cluster harness's).
+	Settings []string
 }
 
 // Server is a running PostgreSQL child process.
@@ -151,6 +153,9 @@ func Start(ctx context.Context, opt Options) (*Server, error) {
 		"-c", "max_connections=200", "-c", "shared_buffers=128MB"}
 	if opt.FsyncOff {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	for _, s := range opt.Settings {
+		args = append(args, "-c", s)
 	}
 	cmd := exec.Command(filepath.Join(bin, "postgres"), args...)
 	// Own process group: a Ctrl-C in the terminal reaches us, and we stop the server in order.

@@ -477,19 +477,12 @@ func (s *Store) RemoveSubject(ctx context.Context, townshipID, subjectID int64) 
 	return nil
 }
 
-// ReportFile is a duty report's attachment.
-type ReportFile struct {
-	Name        string
-	ContentType string
-	Data        []byte
-}
-
 // ReportInput is a duty report as filed.
 type ReportInput struct {
 	Text       string
 	Oral       bool
 	OralNote   string
-	File       *ReportFile // nil: keep the current one
+	File       *Upload // nil: keep the current one
 	RemoveFile bool
 }
 
@@ -526,8 +519,8 @@ func (s *Store) SaveReport(ctx context.Context, townshipID, subjectID int64, in 
 }
 
 // ReportFileOf returns a subject's attachment; roundID must match (ballot pages check it).
-func (s *Store) ReportFileOf(ctx context.Context, townshipID, roundID, subjectID int64) (ReportFile, error) {
-	var f ReportFile
+func (s *Store) ReportFileOf(ctx context.Context, townshipID, roundID, subjectID int64) (Upload, error) {
+	var f Upload
 	err := s.pool.QueryRow(ctx, `
 		SELECT f.file_name, f.content_type, f.data FROM report_files f
 		JOIN round_subjects s ON s.id = f.round_subject_id WHERE s.township_id = $1 AND s.round_id = $2 AND s.id = $3`,

@@ -687,13 +687,6 @@ func (s *Store) ScoreHistory(ctx context.Context, townshipID, subjectID int64) (
 	return out, nil
 }
 
-// EvidenceFile is a 台账 attachment.
-type EvidenceFile struct {
-	Name        string
-	ContentType string
-	Data        []byte
-}
-
 // ScoreInput is one clause's score as entered. Points are hundredths of a point.
 type ScoreInput struct {
 	ClauseID   int64
@@ -702,7 +695,7 @@ type ScoreInput struct {
 	Deduction  int64
 	Vetoed     bool
 	Note       string
-	File       *EvidenceFile // nil: keep the current one
+	File       *Upload // nil: keep the current one
 	RemoveFile bool
 	Clear      bool // remove the entry: the clause is no longer scored
 }
@@ -803,8 +796,8 @@ func saveScores(ctx context.Context, tx pgx.Tx, templateID, subjectID int64, by,
 }
 
 // ScoreFile returns an entry's evidence file.
-func (s *Store) ScoreFile(ctx context.Context, townshipID, subjectID, clauseID int64) (EvidenceFile, error) {
-	var f EvidenceFile
+func (s *Store) ScoreFile(ctx context.Context, townshipID, subjectID, clauseID int64) (Upload, error) {
+	var f Upload
 	err := s.pool.QueryRow(ctx, `
 		SELECT f.file_name, f.content_type, f.data FROM score_files f JOIN score_subjects s ON s.id = f.subject_id
 		WHERE s.township_id = $1 AND f.subject_id = $2 AND f.clause_id = $3`, townshipID, subjectID, clauseID).Scan(&f.Name, &f.ContentType, &f.Data)

@@ -13,7 +13,7 @@ import (
 
 // Store holds the connection pool.
 type Store struct {
-	pool *pgxpool.Pool
+	pool db // every statement starts with its context's township scope (scope.go)
 }
 
 // Open connects to PostgreSQL and checks the connection.
@@ -35,14 +35,15 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("store: ping: %w", err)
 	}
-	return &Store{pool: pool}, nil
+	return &Store{pool: db{pool}}, nil
 }
 
 // New wraps an existing pool.
-func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+func New(pool *pgxpool.Pool) *Store { return &Store{pool: db{pool}} }
 
-// Pool exposes the pool for the session store and tests.
-func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+// Pool exposes the pool for the session store and tests. Its connections run as the
+// connecting role, without a township scope.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool.pool }
 
 // Close closes the pool.
 func (s *Store) Close() { s.pool.Close() }

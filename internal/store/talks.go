@@ -436,7 +436,8 @@ type TalkFile struct {
 	CreatedAt       time.Time `db:"created_at"`
 }
 
-// Upload is an attachment as uploaded.
+// Upload is a file as uploaded (a duty report's attachment, a 台账, a talk's scan), checked
+// by its content before it reaches the store.
 type Upload struct {
 	Name        string
 	ContentType string

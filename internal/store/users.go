@@ -13,6 +13,7 @@ const (
 	RoleOffice    = "office"    // 组织办
 	RoleLeader    = "leader"    // 党委领导
 	RoleSecretary = "secretary" // 村党支部书记, scoped to one village
+	RoleCounty    = "county"    // 县委组织部: reads every township of its county, writes none
 )
 
 // RoleLabel is the Chinese name of a role.
@@ -24,6 +25,8 @@ func RoleLabel(role string) string {
 		return "党委领导"
 	case RoleSecretary:
 		return "村书记"
+	case RoleCounty:
+		return "县委组织部"
 	}
 	return role
 }
@@ -40,19 +43,24 @@ type User struct {
 	PasswordHash string  `db:"password_hash"`
 	Active       bool    `db:"active"`
 	TownshipName string  `db:"township_name"`
+	// County is a county account's county (RoleCounty); such an account has no township
+	// of its own (TownshipID 0) and reads its county's townships.
+	County string `db:"county"`
 	// SessionEpoch goes up with every password change; a session signed in under an
 	// older epoch is no longer valid.
 	SessionEpoch int `db:"session_epoch"`
 }
 
 const userSelect = `
-	SELECT u.id, u.township_id, u.username, u.display_name, u.role, u.village_id, v.name AS village_name,
-	       u.password_hash, u.active, t.name AS township_name, u.session_epoch
-	FROM users u JOIN townships t ON t.id = u.township_id LEFT JOIN villages v ON v.id = u.village_id`
+	SELECT u.id, coalesce(u.township_id, 0) AS township_id, u.username, u.display_name, u.role, u.village_id,
+	       v.name AS village_name, u.password_hash, u.active, coalesce(t.name, '') AS township_name,
+	       u.session_epoch, coalesce(u.county, '') AS county
+	FROM users u LEFT JOIN townships t ON t.id = u.township_id LEFT JOIN villages v ON v.id = u.village_id`
 
 // UserByUsername finds an account by its sign-in name (unique across the county).
 func (s *Store) UserByUsername(ctx context.Context, username string) (User, error) {
-	rows, _ := s.pool.Query(ctx, userSelect+` WHERE u.username = $1`, username)
+	// Sign-in names are unique across townships: this lookup finds the township.
+	rows, _ := s.pool.Query(unscoped(ctx), userSelect+` WHERE u.username = $1`, username)
 	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
 	if err != nil {
 		return u, fmt.Errorf("store: user by username: %w", notFound(err))
@@ -63,7 +71,8 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (User, erro
 // SessionUser finds the account a sign-in session names. It is the one lookup without a
 // township: the session is how the township becomes known.
 func (s *Store) SessionUser(ctx context.Context, id int64) (User, error) {
-	rows, _ := s.pool.Query(ctx, userSelect+` WHERE u.id = $1`, id)
+	// The session knows the account, not yet its township: this lookup finds it.
+	rows, _ := s.pool.Query(unscoped(ctx), userSelect+` WHERE u.id = $1`, id)
 	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
 	if err != nil {
 		return u, fmt.Errorf("store: session user: %w", notFound(err))

@@ -87,6 +87,11 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil || !u.Active || auth.CheckPassword(u.PasswordHash, password) != nil {
+		known := &u
+		if err != nil {
+			known = nil
+		}
+		s.auditLogin(r, known, username, false)
 		if err := s.store.RecordAuthFailure(r.Context(), accountKey, addressKey); err != nil {
 			s.serverError(w, r, err)
 			return
@@ -99,6 +104,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	s.auditLogin(r, &u, username, true)
 	// A new token at sign-in defeats session fixation.
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
 		s.serverError(w, r, err)

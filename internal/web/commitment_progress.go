@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -103,6 +102,7 @@ func (s *Server) entryCreatePost(w http.ResponseWriter, r *http.Request) {
 	d := view.EntryFormData{C: c, Item: it, Parent: parent, Max: store.MaxEntryFiles}
 	var v Validator
 	r.Body = http.MaxBytesReader(w, r.Body, maxEntryUpload)
+	defer auditForm(r)
 	if err := r.ParseMultipartForm(16 << 20); err != nil {
 		if errors.Is(err, http.ErrNotMultipart) {
 			err = r.ParseForm()
@@ -171,33 +171,18 @@ func (s *Server) entryCreatePost(w http.ResponseWriter, r *http.Request) {
 // readEvidence reads one uploaded file, checks it by content and, for a photo, makes its
 // page copies. It returns a Chinese message for the form when the file will not do.
 func readEvidence(h *multipart.FileHeader) (store.EntryFile, string) {
-	name := filepath.Base(h.Filename)
-	f, err := h.Open()
-	if err != nil {
-		return store.EntryFile{}, "「" + name + "」读取失败,请重试"
+	f, msg := readFile(h, store.MaxEntryFile, "「"+filepath.Base(h.Filename)+"」")
+	if msg != "" {
+		return store.EntryFile{}, msg
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, store.MaxEntryFile+1))
-	switch {
-	case err != nil:
-		return store.EntryFile{}, "「" + name + "」读取失败,请重试"
-	case len(data) == 0:
-		return store.EntryFile{}, "「" + name + "」是空文件"
-	case len(data) > store.MaxEntryFile:
-		return store.EntryFile{}, "「" + name + "」超过 10 MB"
-	}
-	ct, ok := sniffReport(name, data)
-	if !ok {
-		return store.EntryFile{}, "「" + name + "」不是照片(JPEG、PNG)或文档(PDF、Word):按文件内容检查"
-	}
-	out := store.EntryFile{Name: name, ContentType: ct, Data: data}
-	if ct == "image/jpeg" || ct == "image/png" {
-		cp, err := photo.Prepare(data)
+	out := store.EntryFile{Name: f.Name, ContentType: f.ContentType, Data: f.Data}
+	if out.ContentType == "image/jpeg" || out.ContentType == "image/png" {
+		cp, err := photo.Prepare(out.Data)
 		switch {
 		case errors.Is(err, photo.ErrTooLarge):
-			return out, "「" + name + "」像素过多,请换一张照片"
+			return out, "「" + out.Name + "」像素过多,请换一张照片"
 		case err != nil:
-			return out, "「" + name + "」无法作为照片读取,文件可能已损坏"
+			return out, "「" + out.Name + "」无法作为照片读取,文件可能已损坏"
 		}
 		out.Web, out.Thumb, out.WebW, out.WebH, out.ThumbW, out.ThumbH = cp.Web, cp.Thumb, cp.WebW, cp.WebH, cp.ThumbW, cp.ThumbH
 	}

@@ -37,6 +37,8 @@ func commitmentAccess(u *store.User, c store.Commitment) (view.CommitmentAccess,
 		return view.CommitmentAccess{Edit: true, Review: true, Comment: true}, true
 	case store.RoleLeader:
 		return view.CommitmentAccess{Comment: true}, true
+	case store.RoleCounty:
+		return view.CommitmentAccess{}, true // reads every commitment of its townships
 	case store.RoleSecretary:
 		if c.VillageID != nil && u.VillageID != nil && *c.VillageID == *u.VillageID {
 			return view.CommitmentAccess{Edit: true}, true

@@ -60,6 +60,7 @@ func (s *Server) writeXLSX(w http.ResponseWriter, r *http.Request, filename, she
 // The second result is a Chinese message for the file field.
 func readUpload(w http.ResponseWriter, r *http.Request) ([][]string, string) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxImportBytes)
+	defer auditForm(r)
 	if err := r.ParseMultipartForm(maxImportBytes); err != nil {
 		return nil, "文件过大或上传失败(不超过 10 MB)"
 	}

@@ -15,6 +15,7 @@ func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
 		s.errorPage(w, r, http.StatusBadRequest, "请求无效", "表单无法读取。")
 		return false
 	}
+	auditForm(r)
 	return true
 }
 

@@ -10,8 +10,12 @@ import (
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
-	if u.Role == store.RoleSecretary {
+	switch u.Role {
+	case store.RoleSecretary:
 		s.villageHome(w, r)
+		return
+	case store.RoleCounty:
+		http.Redirect(w, r, "/county", http.StatusSeeOther)
 		return
 	}
 	counts, err := s.store.Counts(r.Context(), u.TownshipID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
@@ -48,9 +49,12 @@ func crossOriginProtection(s *Server) func(http.Handler) http.Handler {
 	return cop.Handler
 }
 
-// loadUser puts the signed-in, active account into the request context.
+// loadUser puts the signed-in, active account into the request context, and restricts
+// the request's database work to the account's township (row-level security, store/scope.go):
+// a visitor's request sees no township at all.
 func (s *Server) loadUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(store.WithTownships(r.Context()))
 		id := s.sessions.GetInt64(r.Context(), "user_id")
 		if id == 0 {
 			next.ServeHTTP(w, r)
@@ -67,6 +71,14 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 		if err != nil {
 			s.serverError(w, r, err)
 			return
+		}
+		if u.Role == store.RoleCounty {
+			if r, err = s.countyUser(r, &u); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+		} else {
+			r = r.WithContext(store.WithTownships(r.Context(), u.TownshipID))
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey, &u)))
 	})
@@ -127,21 +139,33 @@ func (w *statusWriter) WriteHeader(code int) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// logRequest logs method, path and status. It logs the path only, never the query, and
-// ballot paths are redacted, so ballot codes never reach the logs.
+// logRequest logs method, path and status, and times the request for the metrics by its
+// route pattern (ops.go). It logs the path only, never the query, and ballot paths are
+// redacted, so ballot codes never reach the logs. The access log is at info level with
+// JSON logs (a log pipeline wants it) and at debug with text logs (a terminal does not);
+// probes and metrics scrapes are always at debug.
 func (s *Server) logRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: 200}
 		next.ServeHTTP(sw, r)
-		s.log.Debug("request", "method", r.Method, "path", redactPath(r.URL.Path), "status", sw.status, "ms", time.Since(start).Milliseconds())
+		took := time.Since(start)
+		route := routePattern(r)
+		s.ops.metrics.ObserveRequest(r.Method, route, sw.status, took)
+		lvl := slog.LevelDebug
+		if s.cfg.LogFormat == "json" && route != "/healthz" && route != "/readyz" && route != "/metrics" {
+			lvl = slog.LevelInfo
+		}
+		s.log.Log(r.Context(), lvl, "request", "method", r.Method, "path", redactPath(r.URL.Path), "route", route,
+			"status", sw.status, "ms", took.Milliseconds())
 	})
 }
 
-// redactPath hides the code in /v/<code> and similar rater paths.
+// redactPath hides the code in /v/<code> (and the slips' upper-case /V/<code>) and
+// similar rater paths.
 func redactPath(p string) string {
 	for _, prefix := range []string{"/v/", "/receipt/"} {
-		if strings.HasPrefix(p, prefix) {
+		if strings.HasPrefix(strings.ToLower(p), prefix) {
 			return prefix + "…"
 		}
 	}

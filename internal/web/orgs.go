@@ -73,10 +73,13 @@ func (s *Server) orgCreatePost(w http.ResponseWriter, r *http.Request) { s.orgSa
 
 func (s *Server) orgEditPost(w http.ResponseWriter, r *http.Request) {
 	id := idParam(r)
-	if id == 0 {
-		s.notFound(w, r)
+	o, err := s.store.Organisation(r.Context(), currentUser(r).TownshipID, id)
+	if err != nil {
+		s.storeError(w, r, err)
 		return
 	}
+	auditBefore(r, map[string]string{"name": o.Name, "kind": o.Kind, "village_id": idText(derefID(o.VillageID)),
+		"responsible_id": idText(derefID(o.ResponsibleID)), "active": flag(o.Active)})
 	s.orgSave(w, r, id)
 }
 
@@ -131,6 +134,7 @@ func (s *Server) orgSave(w http.ResponseWriter, r *http.Request, id int64) {
 			s.storeError(w, r, err)
 			return
 		default:
+			auditSummary(r, d.Name)
 			s.flash(r, flashOK, "已保存组织「"+d.Name+"」")
 			http.Redirect(w, r, "/orgs", http.StatusSeeOther)
 			return
@@ -168,6 +172,7 @@ func (s *Server) villageCreatePost(w http.ResponseWriter, r *http.Request) {
 			return
 		default:
 			branch, committee := store.VillageOrganisationNames(d.Name)
+			auditSummary(r, d.Name)
 			s.flash(r, flashOK, "已新增「"+d.Name+"」及其"+branch+"、"+committee)
 			http.Redirect(w, r, "/orgs", http.StatusSeeOther)
 			return

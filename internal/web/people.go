@@ -54,10 +54,13 @@ func (s *Server) personCreatePost(w http.ResponseWriter, r *http.Request) { s.pe
 
 func (s *Server) personEditPost(w http.ResponseWriter, r *http.Request) {
 	id := idParam(r)
-	if id == 0 {
-		s.notFound(w, r)
+	p, err := s.store.Person(r.Context(), currentUser(r).TownshipID, id)
+	if err != nil {
+		s.storeError(w, r, err)
 		return
 	}
+	auditBefore(r, map[string]string{"name": p.Name, "position": p.Position, "organisation_id": idText(p.OrganisationID),
+		"level": strconv.Itoa(p.Level), "village_cadre": flag(p.VillageCadre), "phone": p.Phone, "active": flag(p.Active)})
 	s.personSave(w, r, id)
 }
 
@@ -110,6 +113,7 @@ func (s *Server) personSave(w http.ResponseWriter, r *http.Request, id int64) {
 			s.storeError(w, r, err)
 			return
 		default:
+			auditSummary(r, in.Name)
 			s.flash(r, flashOK, "已保存干部「"+in.Name+"」")
 			http.Redirect(w, r, "/people", http.StatusSeeOther)
 			return

@@ -57,10 +57,12 @@ func (s *Server) raterCreatePost(w http.ResponseWriter, r *http.Request) { s.rat
 
 func (s *Server) raterEditPost(w http.ResponseWriter, r *http.Request) {
 	id := idParam(r)
-	if id == 0 {
-		s.notFound(w, r)
+	x, err := s.store.Rater(r.Context(), currentUser(r).TownshipID, id)
+	if err != nil {
+		s.storeError(w, r, err)
 		return
 	}
+	auditBefore(r, map[string]string{"name": x.Name, "category_id": idText(x.CategoryID), "unit": x.Unit, "phone": x.Phone, "active": flag(x.Active)})
 	s.raterSave(w, r, id)
 }
 
@@ -105,6 +107,7 @@ func (s *Server) raterSave(w http.ResponseWriter, r *http.Request, id int64) {
 			s.storeError(w, r, err)
 			return
 		default:
+			auditSummary(r, in.Name)
 			s.flash(r, flashOK, "已保存评议代表「"+in.Name+"」")
 			http.Redirect(w, r, "/raters", http.StatusSeeOther)
 			return
@@ -155,6 +158,7 @@ func (s *Server) categoryCreatePost(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		default:
+			auditSummary(r, d.Name)
 			s.flash(r, flashOK, "已新增类别「"+d.Name+"」")
 			http.Redirect(w, r, "/raters/categories", http.StatusSeeOther)
 			return
@@ -206,6 +210,7 @@ func (s *Server) groupSavePost(w http.ResponseWriter, r *http.Request) {
 			s.storeError(w, r, err)
 			return
 		default:
+			auditSummary(r, d.GroupName)
 			s.flash(r, flashOK, "已保存计票组「"+d.GroupName+"」")
 			http.Redirect(w, r, "/raters/categories", http.StatusSeeOther)
 			return

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
@@ -27,7 +28,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 
 // serverError logs the error and shows a plain 500 page, never the error text.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.Error("server error", "method", r.Method, "path", redactPath(r.URL.Path), "err", err)
+	s.log.ErrorContext(r.Context(), "server error", "method", r.Method, "path", redactPath(r.URL.Path), "err", err)
 	s.errorPage(w, r, http.StatusInternalServerError, "服务器错误", "处理请求时出错,已记录。请稍后重试,或联系系统管理员。")
 }
 
@@ -74,6 +75,9 @@ func (s *Server) chrome(r *http.Request, title, nav string) view.Chrome {
 	c := view.Chrome{Title: title, Nav: nav, User: currentUser(r)}
 	if c.User != nil {
 		c.Township = c.User.TownshipName
+		if c.User.Role == store.RoleCounty {
+			c.Township = strings.TrimSuffix(c.User.County+" · "+c.User.TownshipName, " · ")
+		}
 	}
 	c.Flash = s.popFlash(r)
 	return c
@@ -107,12 +111,4 @@ func (s *Server) popFlash(r *http.Request) view.Flash {
 		kind = flashInfo // a message left before kinds existed: neither green nor red
 	}
 	return view.Flash{Kind: kind, Text: msg}
-}
-
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	if err := s.store.Pool().Ping(r.Context()); err != nil {
-		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-		return
-	}
-	w.Write([]byte("ok\n"))
 }

@@ -1,10 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -70,24 +68,6 @@ func (s *Server) reportShow(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, view.ReportForm(s.chrome(r, "述职报告", "rounds"), d))
 }
 
-// sniffReport names an attachment's type from its first bytes, not from its name.
-func sniffReport(name string, data []byte) (string, bool) {
-	ext := strings.ToLower(filepath.Ext(name))
-	switch {
-	case bytes.HasPrefix(data, []byte("%PDF-")):
-		return "application/pdf", true
-	case bytes.HasPrefix(data, []byte{0xFF, 0xD8, 0xFF}):
-		return "image/jpeg", true
-	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
-		return "image/png", true
-	case bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}) && ext == ".doc":
-		return "application/msword", true
-	case bytes.HasPrefix(data, []byte("PK\x03\x04")) && ext == ".docx" && bytes.Contains(data, []byte("word/")):
-		return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", true
-	}
-	return "", false
-}
-
 func (s *Server) reportPost(w http.ResponseWriter, r *http.Request) {
 	round, sub, write, ok := s.reportSubject(w, r)
 	if !ok {
@@ -100,6 +80,7 @@ func (s *Server) reportPost(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxReportFile+1<<20)
 	d := view.ReportFormData{Round: round, Subject: sub, Back: s.reportBack(r, round.ID)}
 	var v Validator
+	defer auditForm(r)
 	err := r.ParseMultipartForm(maxReportFile + 1<<20)
 	if errors.Is(err, http.ErrNotMultipart) {
 		// A plain form (text only) is fine too.
@@ -125,23 +106,10 @@ func (s *Server) reportPost(w http.ResponseWriter, r *http.Request) {
 	d.Text, d.Oral, d.OralNote = in.Text, in.Oral, in.OralNote
 	v.Check(MaxChars(in.Text, 20000), "text", "报告正文不能超过 20000 字")
 	v.Check(MaxChars(in.OralNote, 200), "oral", "说明不能超过 200 字")
-	if file, hdr, err := formFile(r); err == nil {
-		defer file.Close()
-		data, err := io.ReadAll(io.LimitReader(file, maxReportFile+1))
-		switch {
-		case err != nil:
-			v.Add("file", "附件读取失败,请重试")
-		case len(data) == 0:
-			v.Add("file", "附件是空文件")
-		case len(data) > maxReportFile:
-			v.Add("file", "附件不能超过 20 MB")
-		default:
-			ct, ok := sniffReport(hdr.Filename, data)
-			if !ok {
-				v.Add("file", "附件须为 PDF、Word(.doc / .docx)、JPEG 或 PNG 文件(按文件内容检查)")
-			}
-			in.File = &store.ReportFile{Name: filepath.Base(hdr.Filename), ContentType: ct, Data: data}
-		}
+	if hdr := formFile(r, "file"); hdr != nil {
+		f, msg := readFile(hdr, maxReportFile, "附件")
+		v.Check(msg == "", "file", msg)
+		in.File = &f
 	}
 	hasFile := (sub.FileName != nil && !in.RemoveFile) || in.File != nil
 	v.Check(in.Text != "" || hasFile || in.Oral, "text", "请填写报告正文、上传附件,或标记为口头述职")
@@ -182,10 +150,10 @@ func (s *Server) sendReportFile(w http.ResponseWriter, r *http.Request, township
 	w.Write(f.Data)
 }
 
-// formFile is r.FormFile("file") that also works for a form without files.
-func formFile(r *http.Request) (multipart.File, *multipart.FileHeader, error) {
-	if r.MultipartForm == nil || r.MultipartForm.File == nil {
-		return nil, nil, http.ErrMissingFile
+// formFile is the form's file in field, or nil when none was chosen (or the form has no files).
+func formFile(r *http.Request, field string) *multipart.FileHeader {
+	if r.MultipartForm == nil || len(r.MultipartForm.File[field]) == 0 || r.MultipartForm.File[field][0].Filename == "" {
+		return nil
 	}
-	return r.FormFile("file")
+	return r.MultipartForm.File[field][0]
 }

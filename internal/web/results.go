@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"pingyi/internal/store"
 	"pingyi/web/view"
 )
 
@@ -33,8 +34,7 @@ func (s *Server) resultsData(w http.ResponseWriter, r *http.Request) (view.Resul
 	if !ok {
 		return view.ResultsData{}, false
 	}
-	if !round.Counted() {
-		s.errorPage(w, r, http.StatusForbidden, "尚无结果", "开箱计票前不显示任何计票。")
+	if !s.resultsVisible(w, r, round) {
 		return view.ResultsData{}, false
 	}
 	d := view.ResultsData{Round: round}
@@ -47,4 +47,18 @@ func (s *Server) resultsData(w http.ResponseWriter, r *http.Request) (view.Resul
 		return d, false
 	}
 	return d, true
+}
+
+// resultsVisible refuses a round's results until the box is opened, and to the county
+// until they are published (公示).
+func (s *Server) resultsVisible(w http.ResponseWriter, r *http.Request, round store.Round) bool {
+	switch {
+	case !round.Counted():
+		s.errorPage(w, r, http.StatusForbidden, "尚无结果", "开箱计票前不显示任何计票。")
+		return false
+	case currentUser(r).Role == store.RoleCounty && round.Status != store.StatusPublished:
+		s.errorPage(w, r, http.StatusForbidden, "尚未公示", "县委组织部在结果公示后查看。")
+		return false
+	}
+	return true
 }

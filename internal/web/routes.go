@@ -13,16 +13,18 @@ import (
 // Handler is the whole site. Routes are grouped by who may reach them.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.recoverPanic, s.logRequest, securityHeaders)
+	r.Use(s.requestID, s.recoverPanic, s.logRequest, securityHeaders)
 	r.Use(compress.Handler) // brotli or gzip for clients that ask
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusMethodNotAllowed, "不支持的请求", "该页面不支持此操作。")
 	})
 
-	// Public: static files, health.
+	// Public: static files, health. Metrics: configured networks only (ops.go).
 	r.Handle("/static/*", static.Handler())
 	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Get("/metrics", s.metricsPage)
 	// The 评议办法 (method.go): the default policy, for anyone.
 	r.Get("/method", s.methodShow)
 
@@ -38,33 +40,34 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/v/ballot/file/{sid}", s.ballotFile)
 		r.Get("/v/{code}", s.ballotLanding)
 		r.Get("/V/{code}", s.ballotLanding) // slips' QR codes, in upper case
-		r.Get("/p/{slug}", s.publicRound)
+		r.Get("/p/{slug}", s.fromStandby((*Server).publicRound))
 		// The 评议办法 of the round this phone's code belongs to, and of a published round.
 		r.Get("/v/method", s.methodRater)
-		r.Get("/p/{slug}/method", s.methodPublic)
+		r.Get("/p/{slug}/method", s.fromStandby((*Server).methodPublic))
 	})
 
 	// Commitments made public (三公开): no sign-in, no session.
 	r.Group(func(r chi.Router) {
-		r.Get("/gk/t/{tid}", s.publicIndex)
-		r.Get("/gk/t/{tid}/{year}", s.publicIndex)
-		r.Get("/gk/c/{id}", s.publicCommitment)
-		r.Get("/gk/c/{id}/photo/{file}/{size}.jpg", s.publicPhoto)
-		r.Get("/gk/c/{id}/poster", s.publicPoster)
-		r.Get("/gk/c/{id}/report", s.publicReport)
+		// Read-only: answered by the standby while it keeps up (ops.go).
+		r.Get("/gk/t/{tid}", s.fromStandby((*Server).publicIndex))
+		r.Get("/gk/t/{tid}/{year}", s.fromStandby((*Server).publicIndex))
+		r.Get("/gk/c/{id}", s.fromStandby((*Server).publicCommitment))
+		r.Get("/gk/c/{id}/photo/{file}/{size}.jpg", s.fromStandby((*Server).publicPhoto))
+		r.Get("/gk/c/{id}/poster", s.fromStandby((*Server).publicPoster))
+		r.Get("/gk/c/{id}/report", s.fromStandby((*Server).publicReport))
 	})
 
 	// Everything with a session: cross-site form posts are refused here.
 	r.Group(func(r chi.Router) {
-		r.Use(crossOriginProtection(s), s.sessions.LoadAndSave, s.loadUser)
+		r.Use(crossOriginProtection(s), s.sessions.LoadAndSave, s.loadUser, s.audit)
 
 		r.Get("/login", s.loginShow)
 		r.Post("/login", s.loginPost)
 		r.Post("/logout", s.logoutPost)
 
-		// Signed-in staff of any role.
+		// Signed-in staff of any role. County accounts only read (county.go).
 		r.Group(func(r chi.Router) {
-			r.Use(s.requireUser)
+			r.Use(s.requireUser, s.countyGuard)
 			r.Get("/", s.home)
 			// Every user's own password.
 			r.Get("/account/password", s.passwordShow)
@@ -84,9 +87,18 @@ func (s *Server) Handler() http.Handler {
 			r.Get("/talks/{id}", s.talkShow)
 			r.Get("/talks/{id}/files/{fid}", s.talkFile)
 
-			// Office staff and leaders: read the rosters, use the what-if page.
+			// The county's accounts: the comparison of the county's townships, and the
+			// township whose pages they look at.
 			r.Group(func(r chi.Router) {
-				r.Use(s.requireRole(store.RoleOffice, store.RoleLeader))
+				r.Use(s.requireRole(store.RoleCounty))
+				r.Get("/county", s.countyHome)
+				r.Post("/county/township", s.countyTownshipPost)
+			})
+
+			// Office staff and leaders: read the rosters, use the what-if page. The county
+			// reads them too (its writes are refused by countyGuard).
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(store.RoleOffice, store.RoleLeader, store.RoleCounty))
 				r.Get("/orgs", s.orgList)
 				r.Get("/people", s.personList)
 				r.Get("/people/export.xlsx", s.personExport)
@@ -215,6 +227,10 @@ func (s *Server) Handler() http.Handler {
 				r.Post("/scoring/{year}/proposals/generate", s.proposalGeneratePost)
 				r.Post("/scoring/{year}/proposals/{id}/decide", s.proposalDecidePost)
 
+				// The audit log (audit.go).
+				r.Get("/audit", s.auditList)
+				r.Get("/audit.jsonl", s.auditJSONL)
+
 				r.Get("/users", s.userList)
 				r.Get("/users/new", s.userCreate)
 				r.Post("/users/new", s.userCreatePost)
@@ -262,9 +278,9 @@ func (s *Server) Handler() http.Handler {
 			r.Get("/commitments/{id}/self", s.selfEvaluation)
 			r.Post("/commitments/{id}/self", s.selfEvaluationPost)
 			r.Post("/commitments/{id}/comments", s.commentCreatePost)
-			// Office staff and leaders: the year's overview.
+			// Office staff and leaders (and the county, reading): the year's overview.
 			r.Group(func(r chi.Router) {
-				r.Use(s.requireRole(store.RoleOffice, store.RoleLeader))
+				r.Use(s.requireRole(store.RoleOffice, store.RoleLeader, store.RoleCounty))
 				r.Get("/commitments", s.commitmentList)
 			})
 			// Office staff only: review and publication.

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -313,6 +312,7 @@ func (s *Server) scoreSheetPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4*maxEvidenceFile)
+	defer auditForm(r)
 	err := r.ParseMultipartForm(4 * maxEvidenceFile)
 	if errors.Is(err, http.ErrNotMultipart) {
 		if err = r.ParseForm(); err == nil {
@@ -419,33 +419,16 @@ func parseClause(c store.ScoreClause, f view.ClauseForm) (store.ScoreInput, stri
 }
 
 // evidenceFile reads an optional 台账 upload, checked by content.
-func evidenceFile(r *http.Request, field string) (*store.EvidenceFile, string) {
-	if r.MultipartForm == nil || r.MultipartForm.File == nil || len(r.MultipartForm.File[field]) == 0 {
+func evidenceFile(r *http.Request, field string) (*store.Upload, string) {
+	hdr := formFile(r, field)
+	if hdr == nil {
 		return nil, ""
 	}
-	hdr := r.MultipartForm.File[field][0]
-	if hdr.Filename == "" {
-		return nil, ""
+	f, msg := readFile(hdr, maxEvidenceFile, "台账文件")
+	if msg != "" {
+		return nil, msg
 	}
-	f, err := hdr.Open()
-	if err != nil {
-		return nil, "台账文件读取失败,请重试"
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxEvidenceFile+1))
-	switch {
-	case err != nil:
-		return nil, "台账文件读取失败,请重试"
-	case len(data) == 0:
-		return nil, "台账文件是空文件"
-	case len(data) > maxEvidenceFile:
-		return nil, "台账文件不能超过 10 MB"
-	}
-	ct, ok := sniffReport(hdr.Filename, data)
-	if !ok {
-		return nil, "台账须为 PDF、Word(.doc / .docx)、JPEG 或 PNG 文件(按文件内容检查)"
-	}
-	return &store.EvidenceFile{Name: filepath.Base(hdr.Filename), ContentType: ct, Data: data}, ""
+	return &f, ""
 }
 
 func (s *Server) scoreFile(w http.ResponseWriter, r *http.Request) {

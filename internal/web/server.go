@@ -2,6 +2,7 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -23,7 +24,11 @@ type Server struct {
 	sessionsStore *pgxstore.PostgresStore
 	// ballots caches an open round's ballot subjects. An open round is frozen, so the
 	// cache never goes stale, on this replica or any other.
-	ballots sync.Map // round id -> []store.BallotSubject
+	ballots *sync.Map // round id -> []store.BallotSubject
+	// ops is health, metrics and the standby (ops.go).
+	ops *opsState
+	// stop ends the daily clean-up of the audit log.
+	stop chan struct{}
 }
 
 // New builds a server. Sessions live in PostgreSQL, so they survive restarts and are
@@ -39,8 +44,35 @@ func New(log *slog.Logger, st *store.Store, cfg config.Config) *Server {
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.SecureCookies
 	sm.Cookie.Path = "/"
-	return &Server{log: log, store: st, sessions: sm, cfg: cfg, sessionsStore: ps}
+	s := &Server{log: withRequestIDs(log), store: st, sessions: sm, cfg: cfg, sessionsStore: ps,
+		ballots: &sync.Map{}, ops: newOps(st), stop: make(chan struct{})}
+	go s.pruneAudit()
+	return s
 }
 
-// Close stops the session store's clean-up goroutine.
-func (s *Server) Close() { s.sessionsStore.StopCleanup() }
+// Close stops the clean-up goroutines (sessions, audit log).
+func (s *Server) Close() {
+	s.sessionsStore.StopCleanup()
+	close(s.stop)
+}
+
+// pruneAudit deletes audit entries past their retention once a day (every replica does;
+// the deletes are idempotent).
+func (s *Server) pruneAudit() {
+	tick := time.NewTicker(24 * time.Hour)
+	defer tick.Stop()
+	for {
+		if s.cfg.AuditRetention > 0 {
+			if n, err := s.store.PruneAudit(context.Background(), s.cfg.AuditRetention); err != nil {
+				s.log.Error("audit retention", "err", err)
+			} else if n > 0 {
+				s.log.Info("audit retention", "deleted", n)
+			}
+		}
+		select {
+		case <-s.stop:
+			return
+		case <-tick.C:
+		}
+	}
+}

@@ -3,8 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -53,7 +51,7 @@ func canRecord(u *store.User, t store.Talk) bool {
 }
 
 func confidential(u *store.User) bool {
-	return u.Role == store.RoleOffice || u.Role == store.RoleLeader
+	return u.Role == store.RoleOffice || u.Role == store.RoleLeader || u.Role == store.RoleCounty
 }
 
 func (s *Server) talkList(w http.ResponseWriter, r *http.Request) {
@@ -379,38 +377,22 @@ const maxTalkFile = 20 << 20
 // for a bad one. The request body is limited first.
 func readTalkFile(w http.ResponseWriter, r *http.Request) (*store.Upload, string) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxTalkFile+1<<20)
+	defer auditForm(r)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		if errors.Is(err, http.ErrNotMultipart) {
 			return nil, ""
 		}
 		return nil, "文件不能超过 20 MB"
 	}
-	file, hdr, err := r.FormFile("file")
-	if errors.Is(err, http.ErrMissingFile) {
+	hdr := formFile(r, "file")
+	if hdr == nil {
 		return nil, ""
 	}
-	if err != nil {
-		return nil, "文件读取失败,请重试"
+	f, msg := readFile(hdr, maxTalkFile, "文件")
+	if msg != "" {
+		return nil, msg
 	}
-	defer file.Close()
-	return uploadOf(file, hdr)
-}
-
-func uploadOf(file multipart.File, hdr *multipart.FileHeader) (*store.Upload, string) {
-	data, err := io.ReadAll(io.LimitReader(file, maxTalkFile+1))
-	switch {
-	case err != nil:
-		return nil, "文件读取失败,请重试"
-	case len(data) == 0:
-		return nil, "文件是空的"
-	case len(data) > maxTalkFile:
-		return nil, "文件不能超过 20 MB"
-	}
-	ct, ok := sniffReport(hdr.Filename, data)
-	if !ok {
-		return nil, "文件须为 PDF、Word(.doc / .docx)、JPEG 或 PNG(按文件内容检查)"
-	}
-	return &store.Upload{Name: filepath.Base(hdr.Filename), ContentType: ct, Data: data}, ""
+	return &f, ""
 }
 
 func formValue(r *http.Request, k string) string {

@@ -56,10 +56,13 @@ func (s *Server) userCreatePost(w http.ResponseWriter, r *http.Request) { s.user
 func (s *Server) userEditPost(w http.ResponseWriter, r *http.Request) {
 	id := idParam(r)
 	cu := currentUser(r)
-	if _, err := s.store.UserByID(r.Context(), cu.TownshipID, id); err != nil {
+	old, err := s.store.UserByID(r.Context(), cu.TownshipID, id)
+	if err != nil {
 		s.storeError(w, r, err)
 		return
 	}
+	auditBefore(r, map[string]string{"username": old.Username, "display_name": old.DisplayName, "role": old.Role,
+		"village_id": idText(derefID(old.VillageID)), "active": flag(old.Active)})
 	s.userSave(w, r, id)
 }
 
@@ -121,6 +124,7 @@ func (s *Server) userSave(w http.ResponseWriter, r *http.Request, id int64) {
 			s.storeError(w, r, err)
 			return
 		default:
+			auditSummary(r, d.DisplayName)
 			s.flash(r, flashOK, "已保存账号「"+d.DisplayName+"」")
 			http.Redirect(w, r, "/users", http.StatusSeeOther)
 			return

@@ -269,10 +269,11 @@ func (s *Server) ballotStep(w http.ResponseWriter, r *http.Request, run ballotRu
 	case err != nil:
 		// The ballot may or may not be in the box: the same submission, sent again,
 		// gets its receipt either way and never a second ballot.
-		s.log.Error("cast ballot", "err", err)
+		s.log.ErrorContext(r.Context(), "cast ballot", "err", err)
 		w.Header().Set("Cache-Control", "no-store")
 		s.render(w, r, http.StatusServiceUnavailable, view.BallotRetry(d))
 	default:
+		s.ops.metrics.BallotCast(run.paper)
 		w.Header().Set("Cache-Control", "no-store")
 		again := ""
 		if run.paper {

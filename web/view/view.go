@@ -75,11 +75,19 @@ func navFor(u *store.User) []navItem {
 			{"whatif", "试算", "/whatif"},
 		}
 		if u.Role == store.RoleOffice {
-			items = append(items, navItem{"users", "账号", "/users"})
+			items = append(items, navItem{"users", "账号", "/users"}, navItem{"audit", "操作记录", "/audit"})
 		}
 		return items
 	case store.RoleSecretary:
 		return []navItem{{"home", "本村", "/"}, {"talks", "谈话", "/talks"}}
+	case store.RoleCounty:
+		items := []navItem{{"county", "各乡镇对比", "/county"}}
+		if u.TownshipID != 0 {
+			items = append(items, navItem{"rounds", "评议", "/rounds"}, navItem{"commitments", "承诺", "/commitments"},
+				navItem{"talks", "谈话", "/talks"}, navItem{"scoring", "考核", "/scoring"}, navItem{"people", "干部", "/people"},
+				navItem{"orgs", "组织", "/orgs"})
+		}
+		return items
 	}
 	return nil
 }

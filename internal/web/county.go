@@ -1,0 +1,110 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"pingyi/internal/store"
+	"pingyi/web/view"
+)
+
+// The county's accounts (县委组织部) read every township of their county: a comparison of
+// the townships' year, and each township's own pages, chosen on the comparison page. They
+// write nothing (countyGuard, and their requests' transactions are read-only) and see a
+// round's results only once published.
+
+const countyTownshipKey = "county_township"
+
+// countyUser completes a county account for this request: its townships restrict the
+// request (read-only), and the township chosen to look at becomes the account's township
+// for the pages that follow.
+func (s *Server) countyUser(r *http.Request, u *store.User) (*http.Request, error) {
+	towns, err := s.store.CountyTownships(r.Context(), u.County)
+	if err != nil {
+		return r, err
+	}
+	ids := make([]int64, len(towns))
+	for i, t := range towns {
+		ids[i] = t.ID
+	}
+	chosen := s.sessions.GetInt64(r.Context(), countyTownshipKey)
+	u.TownshipID, u.TownshipName = 0, ""
+	for _, t := range towns {
+		if t.ID == chosen {
+			u.TownshipID, u.TownshipName = t.ID, t.Name
+		}
+	}
+	return r.WithContext(store.ReadOnly(store.WithTownships(r.Context(), ids...))), nil
+}
+
+// countyGuard keeps county accounts to reading: anything but GET is refused (except
+// signing out and choosing a township), and a township's pages need a township chosen.
+func (s *Server) countyGuard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := currentUser(r)
+		if u == nil || u.Role != store.RoleCounty {
+			next.ServeHTTP(w, r)
+			return
+		}
+		writes := r.Method != http.MethodGet && r.Method != http.MethodHead
+		switch {
+		case r.URL.Path == "/logout" || r.URL.Path == "/county/township" || r.URL.Path == "/account/password":
+		case writes:
+			s.errorPage(w, r, http.StatusForbidden, "无权访问", "县委组织部账号只能查看,不能修改乡镇的数据。")
+			return
+		case u.TownshipID == 0 && r.URL.Path != "/county" && r.URL.Path != "/":
+			http.Redirect(w, r, "/county", http.StatusSeeOther)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// countyHome compares the county's townships for a year.
+func (s *Server) countyHome(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	now := time.Now()
+	year := now.Year()
+	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y <= now.Year()+1 {
+		year = y
+	}
+	towns, err := s.store.CountyTownships(r.Context(), u.County)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	rows, err := s.store.CountyComparison(r.Context(), towns, year, now)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d := view.CountyData{County: u.County, Year: year, Rows: rows, Chosen: u.TownshipID}
+	for y := now.Year(); y >= now.Year()-4; y-- {
+		d.Years = append(d.Years, y)
+	}
+	s.render(w, r, http.StatusOK, view.County(s.chrome(r, u.County+"各乡镇对比", "county"), d))
+}
+
+// countyTownshipPost chooses the township whose pages the county account looks at.
+func (s *Server) countyTownshipPost(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	u := currentUser(r)
+	id, _ := strconv.ParseInt(r.PostForm.Get("township"), 10, 64)
+	towns, err := s.store.CountyTownships(r.Context(), u.County)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	i := slices.IndexFunc(towns, func(t store.Township) bool { return t.ID == id })
+	if i < 0 {
+		s.notFound(w, r)
+		return
+	}
+	s.sessions.Put(r.Context(), countyTownshipKey, id)
+	s.flash(r, flashInfo, "正在查看"+towns[i].Name+"(只读)")
+	http.Redirect(w, r, "/rounds", http.StatusSeeOther)
+}

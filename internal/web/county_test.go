@@ -1,0 +1,131 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"pingyi/internal/auth"
+	"pingyi/internal/demo"
+	"pingyi/internal/store"
+)
+
+// TestCountyReadsItsTownships: a county account compares its county's townships, looks at
+// one township's pages, sees results only once published, and writes nothing.
+func TestCountyReadsItsTownships(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	if _, err := demo.LoadRounds(ctx, a.store); err != nil {
+		t.Fatal(err)
+	}
+	neighbour, err := a.store.CreateTownship(ctx, "河口镇", "示范县")
+	if err != nil {
+		t.Fatal(err)
+	}
+	elsewhere, err := a.store.CreateTownship(ctx, "远山乡", "别的县")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.store.CreateTownship(ctx, "河口镇", "示范县"); err != store.ErrConflict {
+		t.Fatalf("a second 河口镇: %v, want ErrConflict", err)
+	}
+	hash, err := auth.HashPassword(demo.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.store.CreateCountyUser(ctx, store.CountyUserInput{County: "示范县", Username: "xianwei", DisplayName: "县委组织部", PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	c := a.client()
+	c.login("xianwei")
+	if p := c.get("/"); p.status != http.StatusSeeOther || p.header.Get("Location") != "/county" {
+		t.Fatalf("county home: %d %s", p.status, p.header.Get("Location"))
+	}
+	// Before choosing a township, a township's pages send it back to the comparison.
+	if p := c.get("/rounds"); p.status != http.StatusSeeOther || p.header.Get("Location") != "/county" {
+		t.Fatalf("rounds before choosing: %d %s", p.status, p.header.Get("Location"))
+	}
+	rounds, err := a.store.Rounds(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var published store.Round
+	for _, r := range rounds {
+		if r.Status == store.StatusPublished {
+			published = r
+		}
+	}
+	p := c.get(fmt.Sprintf("/county?year=%d", published.Year))
+	rows := p.find("county-row")
+	if p.status != http.StatusOK || len(rows) != 2 || strings.Contains(p.body, "远山乡") {
+		t.Fatalf("comparison: %d, %d rows, other county shown: %v", p.status, len(rows), strings.Contains(p.body, "远山乡"))
+	}
+	if !strings.Contains(p.body, "小漩乡") || !strings.Contains(p.body, "河口镇") || textOf(p, "county-satisfaction") == "" {
+		t.Fatalf("comparison lacks a township or the satisfaction: %s", textOf(p, "county-table"))
+	}
+	// Another county's township cannot be chosen.
+	if p := c.post("/county/township", url.Values{"township": {fmt.Sprint(elsewhere.ID)}}); !refused(p, http.StatusNotFound) {
+		t.Fatalf("choosing another county's township: %d", p.status)
+	}
+	if p := c.post("/county/township", url.Values{"township": {"1"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("choosing 小漩乡: %d", p.status)
+	}
+	if p := c.get("/rounds"); p.status != http.StatusOK || len(p.find("round-link")) != len(rounds) {
+		t.Fatalf("rounds of 小漩乡: %d, %d links", p.status, len(p.find("round-link")))
+	}
+	if p := c.get(fmt.Sprintf("/rounds/%d/results", published.ID)); p.status != http.StatusOK || len(p.find("result-row")) == 0 {
+		t.Fatalf("published results: %d", p.status)
+	}
+	for _, r := range rounds {
+		if r.Status == store.StatusPublished {
+			continue
+		}
+		want := "尚无结果"
+		if r.Counted() {
+			want = "尚未公示"
+		}
+		if p := c.get(fmt.Sprintf("/rounds/%d/results", r.ID)); !errorPage(p, http.StatusForbidden, want) {
+			t.Fatalf("results of a %s round: %d %q, want 403 %s", r.Status, p.status, textOf(p, "error-page"), want)
+		}
+	}
+	// Reading only: every write is refused, whatever the role groups say.
+	for path, form := range map[string]url.Values{
+		"/villages/new": {"name": {"县里建的村"}},
+		"/talks/new":    {"subject": {"o1"}},
+		fmt.Sprintf("/rounds/%d/edit", rounds[0].ID): {"title": {"改名"}},
+		"/account/password":                          nil,
+	} {
+		p := c.post(path, form)
+		if path == "/account/password" {
+			if p.status != http.StatusUnprocessableEntity {
+				t.Errorf("own password form: %d", p.status)
+			}
+			continue
+		}
+		if !errorPage(p, http.StatusForbidden, "无权访问") {
+			t.Errorf("county POST %s: %d %q, want 403", path, p.status, textOf(p, "error-page"))
+		}
+	}
+	if vs, err := a.store.Villages(ctx, 1); err != nil || strings.Contains(fmt.Sprint(vs), "县里建的村") {
+		t.Fatalf("a county write went through: %v", err)
+	}
+	// The neighbour township's data is reachable only by choosing it.
+	if p := c.post("/county/township", url.Values{"township": {fmt.Sprint(neighbour.ID)}}); p.status != http.StatusSeeOther {
+		t.Fatalf("choosing 河口镇: %d", p.status)
+	}
+	if p := c.get("/rounds"); p.status != http.StatusOK || len(p.find("round-link")) != 0 {
+		t.Fatalf("河口镇 has no rounds, the page shows %d", len(p.find("round-link")))
+	}
+	if p := c.get(fmt.Sprintf("/rounds/%d", published.ID)); !refused(p, http.StatusNotFound) {
+		t.Fatalf("小漩乡's round while looking at 河口镇: %d", p.status)
+	}
+	// Township staff do not see the county's pages.
+	office := a.client()
+	office.login("zzb")
+	if p := office.get("/county"); !refused(p, http.StatusForbidden) {
+		t.Fatalf("office on /county: %d", p.status)
+	}
+}
