@@ -125,6 +125,7 @@ func (s *Store) awardScenario(ctx context.Context, townshipID int64, year int) (
 	rows, _ = s.pool.Query(ctx, `
 		SELECT id, year, pass_pct, admonish_below_pct, reminder_dissatisfied_pct, admonish_dissatisfied_pct
 		FROM rounds WHERE township_id = $1 AND year <= $2 AND NOT rehearsal AND status IN ('closed','published')
+		  AND kind <> 'commitment' -- 评诺 grades commitments, not cadres: no bearing on awards
 		ORDER BY year, closed_at, id`, townshipID, year)
 	rounds, err := pgx.CollectRows(rows, pgx.RowToStructByName[roundRow])
 	if err != nil {

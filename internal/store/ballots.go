@@ -212,13 +212,16 @@ type BallotSubject struct {
 	ReportText   string `db:"report_text"`
 	ReportOral   bool   `db:"report_oral"`
 	HasFile      bool   `db:"has_file"`
+	// Pledge is what a 评诺 round's subject committed, frozen when voting opened; nil for a
+	// person or an organisation.
+	Pledge *Pledge `db:"pledge"`
 }
 
 // BallotSubjects lists a round's subjects for the ballot, in the round's order.
 func (s *Store) BallotSubjects(ctx context.Context, townshipID, roundID int64) ([]BallotSubject, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT s.id, s.name, s.title, s.level, s.organisation_id IS NOT NULL AS organisation, s.report_text, s.report_oral,
-		       EXISTS (SELECT 1 FROM report_files f WHERE f.round_subject_id = s.id) AS has_file
+		SELECT s.id, s.name, s.title, s.level, (s.organisation_id IS NOT NULL OR s.commitment_id IS NOT NULL) AS organisation,
+		       s.report_text, s.report_oral, EXISTS (SELECT 1 FROM report_files f WHERE f.round_subject_id = s.id) AS has_file, s.pledge
 		FROM round_subjects s WHERE s.township_id = $1 AND s.round_id = $2
 		ORDER BY s.sort, s.name COLLATE zh_pinyin, s.id`, townshipID, roundID)
 	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[BallotSubject])

@@ -19,6 +19,9 @@ import (
 // parseCriteriaSettings reads the round form's criteria settings.
 func parseCriteriaSettings(v *Validator, f url.Values, d *view.RoundFormData, in *store.RoundInput) {
 	d.Criteria, d.PersonCriteria = f.Get("criteria"), f.Get("person_criteria")
+	if d.Pledge != nil { // a 评诺 round rates commitments, not cadres: no criteria
+		d.Criteria, d.PersonCriteria = "", ""
+	}
 	if d.Criteria == "" { // a form from before the setting existed
 		d.Criteria = store.CriteriaOff
 	}

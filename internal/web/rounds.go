@@ -56,6 +56,9 @@ func (s *Server) roundFormDefaults(r *http.Request) (view.RoundFormData, error) 
 
 func (s *Server) roundCreate(w http.ResponseWriter, r *http.Request) {
 	d, err := s.roundFormDefaults(r)
+	if err == nil && r.URL.Query().Get("kind") == store.KindCommitment {
+		err = s.pledgeDefaults(r, &d) // 评诺 (pingnuo.go)
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -95,6 +98,7 @@ func (s *Server) roundEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.ID, d.Title, d.Year, d.Kind = round.ID, round.Title, itoa(round.Year), round.Kind
+	pledgeFixed(round, &d)
 	d.Pass, d.AdmBelow, d.RemDis, d.AdmDis = itoa(round.PassPct), itoa(round.AdmonishBelowPct), itoa(round.ReminderDissatisfiedPct), itoa(round.AdmonishDissatisfiedPct)
 	d.MinVotes = itoa(round.MinGroupVotes)
 	d.Criteria, d.PersonCriteria = round.Criteria, string(round.PersonCriteria)
@@ -168,7 +172,7 @@ func parseRoundForm(r *http.Request, d *view.RoundFormData, creating bool) (stor
 		in.Categories[c.ID] = g
 	}
 	v.Check(len(d.CatGroups) > 0, "categories", "请至少选择一个参加评议的代表类别")
-	if creating {
+	if creating && d.Pledge == nil {
 		d.Levels = map[int]bool{}
 		for _, l := range f["level"] {
 			if n, err := strconv.Atoi(l); err == nil && n >= 1 && n <= 4 {
@@ -256,22 +260,38 @@ func (s *Server) roundCreatePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := s.roundFormDefaults(r)
+	pledge := r.PostForm.Get("kind") == store.KindCommitment
+	if err == nil && pledge {
+		err = s.pledgeDefaults(r, &d) // 评诺 (pingnuo.go)
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	in, v := parseRoundForm(r, &d, true)
+	if pledge {
+		parsePledge(r, &d, &in, &v)
+	}
+	var id int64
+	if v.Valid() {
+		id, err = s.store.CreateRound(r.Context(), u.TownshipID, in)
+		if errors.Is(err, store.ErrPledgeNotPublished) {
+			v.Add("commitments", "所选承诺已不是已公开的承诺,请重新选择")
+		} else if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
 	if !v.Valid() {
 		d.Errors = v.Errors
 		s.render(w, r, http.StatusUnprocessableEntity, view.RoundForm(s.chrome(r, "新建评议", "rounds"), d))
 		return
 	}
-	id, err := s.store.CreateRound(r.Context(), u.TownshipID, in)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
+	next := "请提交述职报告、生成测评码后开始投票。"
+	if pledge {
+		next = "请核对评诺对象、生成测评码后开始投票。"
 	}
-	s.flash(r, flashOK, "已新建「"+in.Title+"」。请提交述职报告、生成测评码后开始投票。")
+	s.flash(r, flashOK, "已新建「"+in.Title+"」。"+next)
 	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", id), http.StatusSeeOther)
 }
 
@@ -289,6 +309,7 @@ func (s *Server) roundEditPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.ID = round.ID
+	pledgeFixed(round, &d)
 	in, v := parseRoundForm(r, &d, false)
 	if v.Valid() {
 		err := s.store.UpdateRound(r.Context(), round.TownshipID, round.ID, in)
@@ -331,6 +352,11 @@ func (s *Server) roundShowData(r *http.Request, round store.Round) (view.RoundSh
 	}
 	if round.Status == store.StatusOpen {
 		if d.Failures, err = s.codeFailures(r); err != nil {
+			return d, err
+		}
+	}
+	if round.Status == store.StatusDraft && round.IsPledge() {
+		if d.Pledges, err = s.store.PublishedCommitments(ctx, tid, round.Year); err != nil {
 			return d, err
 		}
 	}
@@ -380,6 +406,10 @@ func (s *Server) subjectAddPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := formID(v[1:])
+	if v[:1] == "c" {
+		s.pledgeSubjectAdd(w, r, round, id) // a commitment into a 评诺 round (pingnuo.go)
+		return
+	}
 	err := s.store.AddSubject(r.Context(), round.TownshipID, round.ID, v[:1], id)
 	switch {
 	case errors.Is(err, store.ErrConflict):
@@ -404,12 +434,16 @@ func (s *Server) subjectRemoveConfirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	items := []string{"「" + sub.Name + "」不再是本轮的述职对象,不参加投票"}
+	what := "述职对象"
+	if round.IsPledge() {
+		what = "评诺对象"
+	}
+	items := []string{"「" + sub.Name + "」不再是本轮的" + what + ",不参加投票"}
 	if sub.Reported() {
 		items = append(items, "已提交的述职报告和附件一并删除")
 	}
-	s.render(w, r, http.StatusOK, view.Confirm(s.chrome(r, "移除述职对象", "rounds"), view.ConfirmData{
-		Round: round, Title: "移除述职对象:" + sub.Name, Action: fmt.Sprintf("/rounds/%d/subjects/%d/remove", round.ID, sub.ID),
+	s.render(w, r, http.StatusOK, view.Confirm(s.chrome(r, "移除"+what, "rounds"), view.ConfirmData{
+		Round: round, Title: "移除" + what + ":" + sub.Name, Action: fmt.Sprintf("/rounds/%d/subjects/%d/remove", round.ID, sub.ID),
 		Button: "移除", Danger: true, Items: items,
 	}))
 }
