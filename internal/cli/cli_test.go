@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"pingyi/internal/pgtest"
+	"pingyi/internal/store"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -89,6 +90,51 @@ func TestCreateUserAndSeedDemo(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "已存在") {
 		t.Fatalf("second seed-demo should leave the township alone: %q", out.String())
+	}
+}
+
+// TestCountyCommands adds townships to a county and a county account, and refuses what
+// would be wrong: a township twice, a county account with a township, a county with none.
+func TestCountyCommands(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	e := env(map[string]string{"DATABASE_URL": url})
+	run := func(stdin string, args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := Run(ctx, append([]string{"pingyi"}, args...), e, strings.NewReader(stdin), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	if code, _, msg := run("long-enough-pw\n", "create-user", "-role", "county", "-county", "示范县", "-username", "xian", "-name", "县委组织部"); code != 2 || !strings.Contains(msg, "还没有乡镇") {
+		t.Fatalf("county account before any township: %d %q", code, msg)
+	}
+	for _, name := range []string{"青山镇", "白沙乡"} {
+		if code, out, msg := run("", "create-township", "-county", "示范县", "-name", name); code != 0 || !strings.Contains(out, "已创建乡镇 "+name) {
+			t.Fatalf("create-township %s: %d %q %q", name, code, out, msg)
+		}
+	}
+	if code, _, msg := run("", "create-township", "-county", "示范县", "-name", "青山镇"); code != 1 || !strings.Contains(msg, "已存在") {
+		t.Fatalf("a township twice: %d %q", code, msg)
+	}
+	if code, _, msg := run("", "create-township", "-name", "红岩镇"); code != 2 || !strings.Contains(msg, "-county") {
+		t.Fatalf("a township without its county: %d %q", code, msg)
+	}
+	if code, _, msg := run("long-enough-pw\n", "create-user", "-role", "county", "-county", "示范县", "-township", "青山镇", "-username", "xian", "-name", "县委组织部"); code != 2 || !strings.Contains(msg, "不填 -township") {
+		t.Fatalf("a county account with a township: %d %q", code, msg)
+	}
+	if code, out, msg := run("long-enough-pw\n", "create-user", "-role", "county", "-county", "示范县", "-username", "xian", "-name", "县委组织部"); code != 0 || !strings.Contains(out, "县级账号 xian") {
+		t.Fatalf("county account: %d %q %q", code, out, msg)
+	}
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	u, err := st.UserByUsername(ctx, "xian")
+	if err != nil || u.Role != store.RoleCounty || u.TownshipID != 0 {
+		t.Fatalf("county account stored as %+v, %v", u, err)
+	}
+	if towns, err := st.CountyTownships(ctx, "示范县"); err != nil || len(towns) != 2 {
+		t.Fatalf("county townships: %v %v", towns, err)
 	}
 }
 

@@ -29,10 +29,13 @@ func createUserCmd(ctx context.Context, cfg config.Config, args []string, stdin 
 	county := fs.String("county", "", "所属县(新建乡镇时)")
 	username := fs.String("username", "", "登录账号")
 	name := fs.String("name", "", "姓名")
-	role := fs.String("role", store.RoleOffice, "角色: office(组织办) | leader(党委领导) | secretary(村书记)")
+	role := fs.String("role", store.RoleOffice, "角色: office(组织办) | leader(党委领导) | secretary(村书记) | county(县委组织部,配 -county,不填 -township)")
 	village := fs.String("village", "", "村名(role=secretary 时必填)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *role == store.RoleCounty {
+		return createCountyUser(ctx, cfg, *county, *township, *username, *name, stdin, stdout, stderr)
 	}
 	if *township == "" || *username == "" || *name == "" {
 		fmt.Fprintln(stderr, "pingyi create-user: 须提供 -township、-username、-name;密码从标准输入第一行读取,例如:\n  echo '密码' | pingyi create-user -township 小漩乡 -username zzb -name 周敏 -role office")
@@ -43,21 +46,15 @@ func createUserCmd(ctx context.Context, cfg config.Config, args []string, stdin 
 		return 2
 	}
 	if *role != store.RoleOffice && *role != store.RoleLeader && *role != store.RoleSecretary {
-		fmt.Fprintln(stderr, "pingyi create-user: -role 须为 office、leader 或 secretary")
+		fmt.Fprintln(stderr, "pingyi create-user: -role 须为 office、leader、secretary 或 county")
 		return 2
 	}
 	if !needDatabase(cfg, stderr) {
 		return 2
 	}
-	password, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		fmt.Fprintln(stderr, "pingyi create-user: 读取密码:", err)
-		return 1
-	}
-	password = strings.TrimRight(password, "\r\n")
-	if utf8.RuneCountInString(password) < auth.MinPasswordLength {
-		fmt.Fprintln(stderr, "pingyi create-user: 密码至少 8 位(从标准输入第一行读取)")
-		return 2
+	hash, code := readPassword(stdin, stderr)
+	if code != 0 {
+		return code
 	}
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -66,11 +63,6 @@ func createUserCmd(ctx context.Context, cfg config.Config, args []string, stdin 
 	}
 	defer st.Close()
 	t, err := st.EnsureTownship(ctx, *township, *county)
-	if err != nil {
-		fmt.Fprintln(stderr, "pingyi create-user:", err)
-		return 1
-	}
-	hash, err := auth.HashPassword(password)
 	if err != nil {
 		fmt.Fprintln(stderr, "pingyi create-user:", err)
 		return 1
@@ -102,6 +94,102 @@ func createUserCmd(ctx context.Context, cfg config.Config, args []string, stdin 
 		return 1
 	}
 	fmt.Fprintf(stdout, "已创建账号 %s(%s,%s,乡镇 %s)\n", in.Username, in.DisplayName, store.RoleLabel(in.Role), t.Name)
+	return 0
+}
+
+// readPassword reads the first line of stdin and hashes it; code is non-zero (with the
+// message written) when it is unreadable or too short.
+func readPassword(stdin io.Reader, stderr io.Writer) (hash string, code int) {
+	password, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		fmt.Fprintln(stderr, "pingyi create-user: 读取密码:", err)
+		return "", 1
+	}
+	password = strings.TrimRight(password, "\r\n")
+	if utf8.RuneCountInString(password) < auth.MinPasswordLength {
+		fmt.Fprintln(stderr, "pingyi create-user: 密码至少 8 位(从标准输入第一行读取)")
+		return "", 2
+	}
+	hash, err = auth.HashPassword(password)
+	if err != nil {
+		fmt.Fprintln(stderr, "pingyi create-user:", err)
+		return "", 1
+	}
+	return hash, 0
+}
+
+// createCountyUser makes a county account (县委组织部): it reads every township of its
+// county, and writes nothing.
+func createCountyUser(ctx context.Context, cfg config.Config, county, township, username, name string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if county == "" || township != "" || username == "" || name == "" {
+		fmt.Fprintln(stderr, "pingyi create-user: 县级账号须提供 -county、-username、-name,不填 -township,例如:\n  echo '密码' | pingyi create-user -role county -county 示范县 -username xian.zzb -name 县委组织部")
+		return 2
+	}
+	if !usernameRE.MatchString(strings.ToLower(username)) {
+		fmt.Fprintln(stderr, "pingyi create-user: 账号须为 3–32 位小写字母、数字或 _ . -")
+		return 2
+	}
+	if !needDatabase(cfg, stderr) {
+		return 2
+	}
+	hash, code := readPassword(stdin, stderr)
+	if code != 0 {
+		return code
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		fmt.Fprintln(stderr, "pingyi create-user:", err)
+		return 1
+	}
+	defer st.Close()
+	in := store.CountyUserInput{County: county, Username: strings.ToLower(username), DisplayName: name, PasswordHash: hash}
+	switch _, err := st.CreateCountyUser(ctx, in); {
+	case errors.Is(err, store.ErrConflict):
+		fmt.Fprintf(stderr, "pingyi create-user: 账号「%s」已存在\n", in.Username)
+		return 1
+	case errors.Is(err, store.ErrInvalid):
+		fmt.Fprintf(stderr, "pingyi create-user: 「%s」下还没有乡镇:先用 pingyi create-township -county %s -name 乡镇名 建乡镇\n", county, county)
+		return 2
+	case err != nil:
+		fmt.Fprintln(stderr, "pingyi create-user:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "已创建县级账号 %s(%s,%s,可查看该县全部乡镇,不能修改)\n", in.Username, in.DisplayName, county)
+	return 0
+}
+
+// createTownshipCmd adds a township to a county.
+func createTownshipCmd(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("create-township", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	name := fs.String("name", "", "乡镇名称")
+	county := fs.String("county", "", "所属县")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if strings.TrimSpace(*name) == "" || strings.TrimSpace(*county) == "" {
+		fmt.Fprintln(stderr, "pingyi create-township: 须提供 -name 和 -county,例如:pingyi create-township -county 示范县 -name 青山镇")
+		return 2
+	}
+	if !needDatabase(cfg, stderr) {
+		return 2
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		fmt.Fprintln(stderr, "pingyi create-township:", err)
+		return 1
+	}
+	defer st.Close()
+	t, err := st.CreateTownship(ctx, *name, *county)
+	if errors.Is(err, store.ErrConflict) {
+		fmt.Fprintf(stderr, "pingyi create-township: 乡镇「%s」已存在\n", strings.TrimSpace(*name))
+		return 1
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "pingyi create-township:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "已创建乡镇 %s(%s,编号 %d);再用 pingyi create-user -township %s … 建组织办账号\n", t.Name, t.County, t.ID, t.Name)
 	return 0
 }
 

@@ -42,9 +42,6 @@ func (s *Store) EnsureTownship(ctx context.Context, name, county string) (Townsh
 		if err := ensureDefaultGroups(ctx, tx, t.ID); err != nil {
 			return err
 		}
-		if err := ensureDefaultGroups(ctx, tx, t.ID); err != nil {
-			return err
-		}
 		return ensureBuiltinCategories(ctx, tx, t.ID)
 	})
 	if err != nil {
