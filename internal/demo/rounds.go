@@ -40,7 +40,7 @@ func LoadRounds(ctx context.Context, st *store.Store) (bool, error) {
 			Groups: store.DefaultGroups(), Categories: groups, PassPct: 90, AdmonishBelowPct: 80,
 			ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5,
 			Scrutineers: Scrutineers, KeyThreshold: 2,
-			Levels: []int{1, 2, 3, 4}, People: true, Organisations: true})
+			Levels: []int{1, 2, 3, 4}, People: true, Organisations: true, Criteria: demoCriteria})
 		if err != nil {
 			return 0, nil, err
 		}
@@ -76,6 +76,7 @@ func LoadRounds(ctx context.Context, st *store.Store) (bool, error) {
 		return false, err
 	}
 	rng := rand.New(rand.NewPCG(2024, 11))
+	criteriaRNG := rand.New(rand.NewPCG(2024, 5))
 	for i, slip := range slips {
 		if i%12 == 11 { // a few raters did not come
 			continue
@@ -84,6 +85,7 @@ func LoadRounds(ctx context.Context, st *store.Store) (bool, error) {
 		for k, s := range subs {
 			marks[k] = ballotbox.Mark{SubjectID: s.ID, Choice: rules.Choice(vote(rng, k))}
 		}
+		rateCriteria(criteriaRNG, marks)
 		ci, err := st.Code(ctx, slip.Code)
 		if err != nil {
 			return false, err
