@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -38,6 +39,16 @@ func (s *Store) AddAudit(ctx context.Context, e AuditEntry) error {
 	}
 	if e.Changes == nil {
 		changes = []byte("{}")
+	}
+	// The entry is written whatever the request itself may do: a county account's reads are
+	// read-only, and are recorded all the same. Still as the application's role, which may
+	// only add to the log, and only for the entry's own township.
+	if sc, ok := scopeOf(ctx); ok && sc.readOnly {
+		sc.readOnly = false
+		if e.TownshipID != nil {
+			sc.townships = strconv.FormatInt(*e.TownshipID, 10)
+		}
+		ctx = context.WithValue(ctx, scopeKey{}, sc)
 	}
 	_, err = s.pool.Exec(ctx, `
 		INSERT INTO audit_log (township_id, actor_id, actor, role, addr, request_id, action, route, object, round_id, summary, changes)

@@ -79,6 +79,11 @@ func TestCountyReadsItsTownships(t *testing.T) {
 	if p := c.get(fmt.Sprintf("/rounds/%d/results", published.ID)); p.status != http.StatusOK || len(p.find("result-row")) == 0 {
 		t.Fatalf("published results: %d", p.status)
 	}
+	// The county's reading of results is in the township's audit log, like anyone's.
+	entries, _, err := a.store.AuditLog(ctx, 1, store.AuditFilter{Action: "results.view"}, 10, 0)
+	if err != nil || len(entries) != 1 || entries[0].Role != store.RoleCounty {
+		t.Fatalf("the county's view of results in the audit log: %+v %v", entries, err)
+	}
 	for _, r := range rounds {
 		if r.Status == store.StatusPublished {
 			continue
