@@ -3,10 +3,13 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"pingyi/internal/auth"
 	"pingyi/internal/demo"
@@ -160,5 +163,63 @@ func TestCountyReadsItsTownships(t *testing.T) {
 	office.login("zzb")
 	if p := office.get("/county"); !refused(p, http.StatusForbidden) {
 		t.Fatalf("office on /county: %d", p.status)
+	}
+}
+
+// TestCountyCrawl signs in as the county and follows every link from the comparison and
+// from the demo township's pages (rounds, talks, documents, scoring, commitments): a
+// read-only request must never fail where the office's would succeed.
+func TestCountyCrawl(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	if _, err := demo.LoadRounds(ctx, a.store); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.LoadTalks(ctx, a.store); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := demo.LoadScoring(ctx, a.store); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.LoadCommitments(ctx, a.store, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// A document the outcomes call for that the office has not opened yet.
+	if _, err := a.store.Pool().Exec(ctx, `DELETE FROM admonishment_documents WHERE township_id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := auth.HashPassword(demo.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.store.CreateCountyUser(ctx, store.CountyUserInput{County: demo.County, Username: "xianwei", DisplayName: "县委组织部", PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	c := a.client()
+	c.login("xianwei")
+	if p := c.post("/county/township", url.Values{"township": {"1"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("choosing 小漩乡: %d", p.status)
+	}
+	link := regexp.MustCompile(`href="(/[^"#]*)"`)
+	seen := map[string]bool{}
+	queue := []string{"/county", "/rounds", "/talks", "/documents", "/scoring", "/commitments", "/people", "/orgs", "/raters"}
+	for len(queue) > 0 && len(seen) < 400 {
+		path := queue[0]
+		queue = queue[1:]
+		if seen[path] || strings.HasPrefix(path, "/static/") || path == "/logout" || strings.HasPrefix(path, "/v") {
+			continue
+		}
+		seen[path] = true
+		p := c.get(path)
+		if p.status >= 500 {
+			t.Errorf("county GET %s: %d %q", path, p.status, textOf(p, "error-page"))
+		}
+		for _, m := range link.FindAllStringSubmatch(p.body, -1) {
+			queue = append(queue, html.UnescapeString(m[1]))
+		}
+	}
+	t.Logf("county crawl: %d pages", len(seen))
+	if len(seen) < 40 {
+		t.Fatalf("the crawl reached only %d pages", len(seen))
 	}
 }
