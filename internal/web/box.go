@@ -176,6 +176,7 @@ func (s *Server) endPost(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 	default:
 		s.ballots.Delete(round.ID)
+		s.forgetBallotPages(round.ID)
 		s.flash(r, flashOK, "投票已结束。请监票人出示密钥页,开箱计票。")
 		http.Redirect(w, r, roundURL(round.ID, "/count"), http.StatusSeeOther)
 	}

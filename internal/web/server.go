@@ -25,6 +25,9 @@ type Server struct {
 	// ballots caches an open round's ballot subjects. An open round is frozen, so the
 	// cache never goes stale, on this replica or any other.
 	ballots *sync.Map // round id -> []store.BallotSubject
+	// ballotPages holds an open round's blank ballot per category, rendered and
+	// compressed once (ballotpage.go).
+	ballotPages *sync.Map // ballotPageKey -> *ballotPage
 	// ops is health, metrics and the standby (ops.go).
 	ops *opsState
 	// stop ends the daily clean-up of the audit log.
@@ -45,7 +48,7 @@ func New(log *slog.Logger, st *store.Store, cfg config.Config) *Server {
 	sm.Cookie.Secure = cfg.SecureCookies
 	sm.Cookie.Path = "/"
 	s := &Server{log: withRequestIDs(log), store: st, sessions: sm, cfg: cfg, sessionsStore: ps,
-		ballots: &sync.Map{}, ops: newOps(st), stop: make(chan struct{})}
+		ballots: &sync.Map{}, ballotPages: &sync.Map{}, ops: newOps(st), stop: make(chan struct{})}
 	go s.pruneAudit()
 	return s
 }

@@ -226,6 +226,10 @@ func (s *Server) ballotStep(w http.ResponseWriter, r *http.Request, run ballotRu
 		d.Code, d.Token = run.code, run.token
 	}
 	if r.Method == http.MethodGet {
+		if !run.paper && run.ci.RoundStatus == store.StatusOpen {
+			s.serveBallotPage(w, r, run.ci.RoundID, d)
+			return
+		}
 		s.render(w, r, http.StatusOK, view.Ballot(d))
 		return
 	}

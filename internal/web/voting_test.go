@@ -848,3 +848,29 @@ func TestForwardedForFromATrustedProxy(t *testing.T) {
 		t.Fatalf("client addresses behind the proxy: %v", got)
 	}
 }
+
+// TestBallotPageIsEachCategorysOwn: the blank ballot is rendered once per round and
+// category and served as bytes; every rater still gets their own category's page, the
+// same page as every other rater of that category, in any encoding asked for.
+func TestBallotPageIsEachCategorysOwn(t *testing.T) {
+	a := newApp(t)
+	f := a.round(t, []int{1}, true)
+	slips, err := a.store.Slips(context.Background(), 1, f.id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := map[string]string{}
+	for _, s := range slips {
+		p := a.client().scan(s.Code)
+		if p.status != http.StatusOK || !strings.Contains(p.body, s.Category+" · 无记名投票") {
+			t.Fatalf("%s's ballot: %d, category shown %q", s.Category, p.status, textOf(p, "ballot-category"))
+		}
+		if first, ok := pages[s.Category]; ok && first != p.body {
+			t.Fatalf("two raters of %s got different blank ballots", s.Category)
+		}
+		pages[s.Category] = p.body
+	}
+	if len(pages) != 2 || pages["群众代表"] == pages["党委委员"] {
+		t.Fatalf("%d distinct pages for two categories", len(pages))
+	}
+}
