@@ -196,7 +196,7 @@ func createTownshipCmd(ctx context.Context, cfg config.Config, args []string, st
 func seedDemoCmd(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("seed-demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	townships := fs.Int("townships", 1, fmt.Sprintf("演示县的乡镇数(1–%d):小漩乡之外另建 N−1 个,各有名册、测评人和账号", demo.MaxTownships))
+	townships := fs.Int("townships", 1, fmt.Sprintf("演示县的乡镇数(1–%d):小漩乡之外另建 N−1 个,各有名册、测评人、账号和已公示的 2025 年度评议;另建县级账号 xian.zzb", demo.MaxTownships))
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
