@@ -41,7 +41,7 @@ func TestCountyComparisonInBrowser(t *testing.T) {
 	for _, size := range []struct {
 		name string
 		tab  func(*testing.T) context.Context
-	}{{"desktop", desktopTab}, {"phone", phoneTab}} {
+	}{{"phone", phoneTab}, {"desktop", desktopTab}} {
 		tab := size.tab(t)
 		switchUser(t, tab, base, demo.CountyAccount.Username)
 		do(t, tab, "county page", Visit(base+"/county"), chromedp.WaitVisible(tid("county-table")))
@@ -67,5 +67,19 @@ func TestCountyComparisonInBrowser(t *testing.T) {
 			}
 		}
 		shot(t, tab, "county-comparison-"+size.name)
+		if size.name != "desktop" {
+			continue
+		}
+		// A township's name opens its pages, read-only; back on the comparison its row says so.
+		do(t, tab, "open a township", ClickNav(chromedp.CSS(`[data-testid="county-row"]:nth-child(2) [data-testid="county-open"]`), tid("flash")))
+		flash, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.querySelector('[data-testid="flash"]').textContent`))
+		if err != nil || !strings.Contains(flash, "只读") {
+			t.Fatalf("after choosing a township: %q (%v)", flash, err)
+		}
+		do(t, tab, "back to the comparison", Visit(base+"/county"), chromedp.WaitVisible(tid("county-table")))
+		chosen, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.querySelector('tr.chosen [data-testid="county-open"]')?.textContent ?? ""`))
+		if err != nil || !strings.Contains(flash, chosen) || chosen == "" {
+			t.Fatalf("the township being looked at: %q, flash %q (%v)", chosen, flash, err)
+		}
 	}
 }
