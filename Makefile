@@ -27,6 +27,8 @@ bench: $(BIN)
 	@.ci/ensure-deps run
 	go test -run '^$$' -bench . -benchmem ./internal/rules/
 	go test -run '^$$' -bench CountyProposals -benchmem -benchtime 5x ./internal/store/
+	go test -run '^$$' -bench Box -benchmem -benchtime 5x ./internal/store/
+	go test -run '^$$' -bench 'Slips2000|PublicCommitmentPage' -benchmem -benchtime 5x ./internal/web/
 	$(BIN) bench
 
 ## faults: cast 2,000 ballots at 32 raters while the app is killed, PostgreSQL is stopped

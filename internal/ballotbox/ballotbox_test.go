@@ -209,3 +209,55 @@ func BenchmarkOpen(b *testing.B) {
 		}
 	}
 }
+
+func TestTallyCountsCriteriaAndRefusesForgedRatings(t *testing.T) {
+	key, shares, err := NewKey(2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := NewSealer(3, key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := key.Open(shares[:2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	seal := func(receipt string, b Ballot) Sealed {
+		enc, ct, err := sealer.Seal(b, receipt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Sealed{Receipt: receipt, Enc: enc, Sealed: ct}
+	}
+	groupOf := map[int64]string{1: "peer", 2: "public"}
+	box := []Sealed{
+		seal("A", Ballot{CategoryID: 1, Marks: []Mark{{SubjectID: 10, Choice: 1, Criteria: [5]uint8{1, 2, 0, 4, 3}}, {SubjectID: 11, Choice: 2}}}),
+		seal("B", Ballot{CategoryID: 2, Marks: []Mark{{SubjectID: 10, Choice: 2, Criteria: [5]uint8{1, 1, 1, 1, 1}}, {SubjectID: 11, Choice: 5}}}),
+		seal("C", Ballot{CategoryID: 2, Marks: []Mark{{SubjectID: 10, Choice: 4, Criteria: [5]uint8{4, 0, 0, 0, 0}}, {SubjectID: 11, Choice: 1}}}),
+	}
+	c, err := op.Tally(3, box, groupOf, []int64{10, 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer, public := c.Criteria[10]["peer"], c.Criteria[10]["public"]
+	if peer[0] != [4]int64{1, 0, 0, 0} || peer[1] != [4]int64{0, 1, 0, 0} || peer[2] != [4]int64{} || peer[3] != [4]int64{0, 0, 0, 1} || peer[4] != [4]int64{0, 0, 1, 0} {
+		t.Errorf("peer criteria %v", peer)
+	}
+	if public[0] != [4]int64{1, 0, 0, 1} || public[1] != [4]int64{1, 0, 0, 0} {
+		t.Errorf("public criteria %v", public)
+	}
+	if _, ok := c.Criteria[11]; ok {
+		t.Errorf("criteria for a subject nobody rated: %v", c.Criteria[11])
+	}
+	// A rating off the scale, or on a subject the rater abstained on, was never cast
+	// through the ballot page.
+	for name, b := range map[string]Ballot{
+		"rating 5":         {CategoryID: 1, Marks: []Mark{{SubjectID: 10, Choice: 1, Criteria: [5]uint8{5}}, {SubjectID: 11, Choice: 1}}},
+		"rated abstention": {CategoryID: 1, Marks: []Mark{{SubjectID: 10, Choice: 5, Criteria: [5]uint8{0, 0, 1}}, {SubjectID: 11, Choice: 1}}},
+	} {
+		if _, err := op.Tally(3, []Sealed{seal("D", b)}, groupOf, []int64{10, 11}); !errors.Is(err, ErrForeignBallot) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

@@ -16,7 +16,7 @@ import (
 
 // Criteria is how many criteria a subject may be rated on beside its overall rating
 // (三争创: 五个好 / 五个有 / 五带头).
-const Criteria = 5
+const Criteria = rules.CriteriaCount
 
 // Mark is a rater's choice for one subject: the overall Choice (a level of the scale, or
 // abstain) and optional criteria ratings (0: not rated).

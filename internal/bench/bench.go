@@ -40,6 +40,9 @@ type Options struct {
 	Raters   int           // concurrent raters (default 64)
 	Duration time.Duration // how long each load runs (default 10s)
 	Subjects int           // subjects on the ballot (default 30)
+	// ResultSubjects and ResultBallots size the closed round whose results page is timed
+	// (default 100 subjects, 2,000 ballots).
+	ResultSubjects, ResultBallots int
 }
 
 // Run boots (or uses DATABASE_URL's) PostgreSQL, runs both loads and the results-page
@@ -53,6 +56,12 @@ func Run(ctx context.Context, databaseURL string, opt Options, out io.Writer) er
 	}
 	if opt.Subjects == 0 {
 		opt.Subjects = 30
+	}
+	if opt.ResultSubjects == 0 {
+		opt.ResultSubjects = 100
+	}
+	if opt.ResultBallots == 0 {
+		opt.ResultBallots = 2000
 	}
 	bin, err := pglocal.BinDir()
 	if err != nil {
@@ -107,7 +116,7 @@ func Run(ctx context.Context, databaseURL string, opt Options, out io.Writer) er
 	if err != nil {
 		return fmt.Errorf("reference load: %w", err)
 	}
-	if err := resultsPage(ctx, st, out); err != nil {
+	if err := resultsPage(ctx, st, opt, out); err != nil {
 		return fmt.Errorf("results page: %w", err)
 	}
 	fmt.Fprintf(out, "submit latency: p50=%.1fms p95=%.1fms p99=%.1fms\n", ms(p50), ms(p95), ms(p99))
@@ -375,14 +384,23 @@ func referenceLoad(ctx context.Context, bin, dbURL string, opt Options, out io.W
 
 // resultsPage times opening the box of a round of 100 subjects and 2,000 ballots, and then
 // its results page.
-func resultsPage(ctx context.Context, st *store.Store, out io.Writer) error {
-	id, shares, err := benchRound(ctx, st, 100, 2000)
+func resultsPage(ctx context.Context, st *store.Store, opt Options, out io.Writer) error {
+	id, shares, err := benchRound(ctx, st, opt.ResultSubjects, opt.ResultBallots)
 	if err != nil {
 		return err
 	}
-	town, _ := st.TownshipByName(ctx, demo.Township)
-	slips, _ := st.Slips(ctx, town.ID, id, 0)
-	subs, _ := st.RoundSubjects(ctx, town.ID, id)
+	town, err := st.TownshipByName(ctx, demo.Township)
+	if err != nil {
+		return err
+	}
+	slips, err := st.Slips(ctx, town.ID, id, 0)
+	if err != nil {
+		return err
+	}
+	subs, err := st.RoundSubjects(ctx, town.ID, id)
+	if err != nil {
+		return err
+	}
 	var wg sync.WaitGroup
 	var next atomic.Int64
 	var castErr error
@@ -473,7 +491,7 @@ func resultsPage(ctx context.Context, st *store.Store, out io.Writer) error {
 		lat = append(lat, time.Since(t0))
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	fmt.Fprintf(out, "results page (100 subjects, 2,000 ballots, %d bytes): p50=%.1fms p95=%.1fms over 200 requests\n",
-		size, ms(lat[100]), ms(lat[190]))
+	fmt.Fprintf(out, "results page (%d subjects, %d ballots, %d bytes): p50=%.1fms p95=%.1fms over 200 requests\n",
+		len(subs), count.Ballots, size, ms(lat[100]), ms(lat[190]))
 	return nil
 }

@@ -121,7 +121,7 @@ func devCmd(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, st
 		if err != nil {
 			logFile = nil
 		}
-		pg, err := pglocal.Start(ctx, pglocal.Options{DataDir: dir, Log: logFile})
+		pg, err := pglocal.Start(ctx, pglocal.Options{DataDir: dir, Log: logFile, BinDir: cfg.PGBin})
 		if err != nil {
 			if errors.Is(err, pglocal.ErrNoBinaries) {
 				fmt.Fprintln(stderr, "pingyi:", err)
@@ -177,6 +177,13 @@ func devCmd(ctx context.Context, cfg config.Config, log *slog.Logger, stdout, st
 		return 1
 	} else if added {
 		fmt.Fprintln(stdout, "已载入演示承诺(各村和乡党委的年度承诺、践诺进展和领导点评)。")
+	}
+	// Last year's village commitments and their mass evaluation (评诺), published.
+	if added, err := demo.LoadPledges(ctx, st, time.Now()); err != nil {
+		fmt.Fprintln(stderr, "pingyi dev: 载入演示评诺:", err)
+		return 1
+	} else if added {
+		fmt.Fprintln(stdout, "已载入上一年度各村承诺及其群众评议(评诺)结果,已公示。")
 	}
 	return serve(ctx, cfg, log, st, stdout, stderr, func() {
 		fmt.Fprintf(stdout, "\n评议系统已启动: http://%s\n\n演示账号(密码均为 %s):\n", cfg.Addr, demo.Password)

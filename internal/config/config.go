@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +38,10 @@ type Config struct {
 	// CJKFont is the Chinese TrueType font (.ttf or .ttc) embedded in exported PDFs
 	// (PINGYI_CJK_FONT); empty looks in the usual Debian places (fonts-wqy-microhei).
 	CJKFont string
+	// PGBin is the folder of the PostgreSQL server binaries (initdb, postgres, pg_dump) that
+	// `make run`, `make test` and `pingyi backup` use (PINGYI_PG_BIN); empty means the newest
+	// under /usr/lib/postgresql.
+	PGBin string
 	// AuditRetention is how long the audit log keeps an entry (PINGYI_AUDIT_RETENTION_DAYS,
 	// default 1825, at least 180); older entries are deleted once a day.
 	AuditRetention time.Duration
@@ -56,6 +62,12 @@ func Load(getenv func(string) string) (Config, error) {
 		CodeFailureDelay: 250 * time.Millisecond,
 		CJKFont:          getenv("PINGYI_CJK_FONT"),
 		AuditRetention:   1825 * 24 * time.Hour,
+		PGBin:            PGBin(getenv),
+	}
+	if c.PGBin != "" {
+		if fi, err := os.Stat(filepath.Join(c.PGBin, "postgres")); err != nil || fi.IsDir() {
+			return c, fmt.Errorf("config: PINGYI_PG_BIN %q has no postgres program (it names a folder such as /usr/lib/postgresql/17/bin)", c.PGBin)
+		}
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return c, fmt.Errorf("config: PINGYI_ADDR %q is not host:port", c.Addr)
@@ -97,6 +109,10 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	return c, nil
 }
+
+// PGBin is PINGYI_PG_BIN as getenv gives it: the folder of the PostgreSQL binaries, or ""
+// for the newest installed. Tools without a Config (the test harness) read it here too.
+func PGBin(getenv func(string) string) string { return strings.TrimSpace(getenv("PINGYI_PG_BIN")) }
 
 // prefixes reads a comma-separated list of CIDRs or single addresses.
 func prefixes(v string) ([]netip.Prefix, error) {

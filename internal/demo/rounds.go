@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"pingyi/internal/ballotbox"
 	"pingyi/internal/store"
 )
 
@@ -26,11 +27,14 @@ func LoadRounds(ctx context.Context, st *store.Store) (bool, error) {
 	}
 	// 2024: filed, voted, closed and published. Eleven raters in twelve came; the draw
 	// is the one the rest of the demo's history (talks, awards) was written for.
+	// The criteria ratings draw from their own generator (criteria.go).
+	criteriaRNG := rand.New(rand.NewPCG(2024, 5))
 	if _, err := RunRound(ctx, st, town.ID, RoundSpec{Title: "2024 年度述职评议", Year: 2024, Kind: "year_end",
-		People: true, Organisations: true, Rand: rand.New(rand.NewPCG(2024, 11)),
-		Attend:  func(_ *rand.Rand, i int, _ store.Slip) bool { return i%12 != 11 },
-		Vote:    func(rng *rand.Rand, k int, _ store.RoundSubject) int { return vote(rng, k) },
-		Contact: "乡党委组织办,电话 0719-6521234(工作日 8:30–17:30)"}); err != nil {
+		People: true, Organisations: true, Rand: rand.New(rand.NewPCG(2024, 11)), Criteria: demoCriteria,
+		Attend:       func(_ *rand.Rand, i int, _ store.Slip) bool { return i%12 != 11 },
+		Vote:         func(rng *rand.Rand, k int, _ store.RoundSubject) int { return vote(rng, k) },
+		RateCriteria: func(marks []ballotbox.Mark) { rateCriteria(criteriaRNG, marks) },
+		Contact:      "乡党委组织办,电话 0719-6521234(工作日 8:30–17:30)"}); err != nil {
 		return false, fmt.Errorf("demo: 2024 round: %w", err)
 	}
 
@@ -46,7 +50,7 @@ func LoadRounds(ctx context.Context, st *store.Store) (bool, error) {
 		}
 	}
 	if _, _, err := setUpRound(ctx, st, town.ID, RoundSpec{Title: "2025 年度述职评议", Year: 2025, Kind: "year_end",
-		People: true, Organisations: true,
+		People: true, Organisations: true, Criteria: demoCriteria,
 		Filed: func(s store.RoundSubject) bool { return s.VillageID == nil || *s.VillageID != xiaoxuan }}); err != nil {
 		return false, fmt.Errorf("demo: 2025 round: %w", err)
 	}

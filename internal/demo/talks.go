@@ -231,6 +231,11 @@ type RoundSpec struct {
 	Vote func(rng *rand.Rand, k int, s store.RoundSubject) int
 	// VoteAs, when set, is used instead of Vote: it also knows who votes.
 	VoteAs func(rng *rand.Rand, v Voter, k int, s store.RoundSubject) int
+	// RateCriteria, when set, fills in each ballot's 三争创 criteria ratings once its
+	// choices are made (the round's Criteria setting must ask for them).
+	RateCriteria func(marks []ballotbox.Mark)
+	// Criteria is the round's 三争创 criteria setting ("" none).
+	Criteria string
 	// Filed says whether a subject's report is filed; nil: every subject's.
 	Filed func(s store.RoundSubject) bool
 	// By is the office member who opens, counts and publishes (周敏 when empty); Contact is
@@ -296,6 +301,9 @@ func RunRound(ctx context.Context, st *store.Store, townID int64, spec RoundSpec
 			}
 			marks[k] = ballotbox.Mark{SubjectID: s.ID, Choice: rules.Choice(choice)}
 		}
+		if spec.RateCriteria != nil {
+			spec.RateCriteria(marks)
+		}
 		before[ci.GroupKey]++
 		if _, err := voting.Cast(ctx, st, slip.Code, ci, voting.NewToken(), marks); err != nil {
 			return 0, fmt.Errorf("demo: cast: %w", err)
@@ -352,7 +360,7 @@ func setUpRound(ctx context.Context, st *store.Store, townID int64, spec RoundSp
 	id, err := st.CreateRound(ctx, townID, store.RoundInput{Title: spec.Title, Year: spec.Year, Kind: spec.Kind,
 		Groups: store.DefaultGroups(), Categories: groups, PassPct: 90, AdmonishBelowPct: 80,
 		ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5, Scrutineers: Scrutineers, KeyThreshold: 2,
-		Levels: levels, People: spec.People, Organisations: spec.Organisations})
+		Levels: levels, People: spec.People, Organisations: spec.Organisations, Criteria: spec.Criteria})
 	if err != nil {
 		return 0, nil, err
 	}

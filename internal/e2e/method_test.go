@@ -34,7 +34,7 @@ func TestMethodInBrowser(t *testing.T) {
 	if _, err := demo.LoadRounds(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	code := ballotRound(t, st, 5)
+	code := ballotRound(t, st, 5, store.CriteriaOff)
 	ci, err := st.Code(ctx, code)
 	if err != nil {
 		t.Fatal(err)

@@ -22,7 +22,7 @@ import (
 // paths visited.
 func crawl(t *testing.T, ctx context.Context, base string, start ...string) []string {
 	t.Helper()
-	skip := regexp.MustCompile(`\.(xlsx|jsonl)$|/file$|/file/|^/logout|^/static/`)
+	skip := regexp.MustCompile(`\.(xlsx|jsonl)(\?|$)|/file$|/file/|^/logout|^/static/`)
 	shape := regexp.MustCompile(`\d+`)
 	seen := map[string]bool{}
 	perShape := map[string]int{}

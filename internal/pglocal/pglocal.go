@@ -21,6 +21,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"pingyi/internal/config"
 )
 
 // ErrNoBinaries is returned when no PostgreSQL server binaries are installed.
@@ -37,6 +39,8 @@ type Options struct {
 	// SocketDir, if set, is where the server's unix socket goes (kept across restarts
 	// and left in place by Stop); otherwise a fresh short folder under /tmp.
 	SocketDir string
+	// BinDir is the folder of initdb and postgres; empty means BinDir's choice.
+	BinDir string
 	// Settings are more server settings, name=value each (the cluster harness's).
 	Settings []string
 }
@@ -49,9 +53,10 @@ type Server struct {
 	done      chan error
 }
 
-// BinDir finds the newest installed PostgreSQL server binary folder.
+// BinDir finds the PostgreSQL server binary folder: PINGYI_PG_BIN (config.PGBin) if set,
+// else the newest installed under /usr/lib/postgresql.
 func BinDir() (string, error) {
-	if d := os.Getenv("PINGYI_PG_BIN"); d != "" {
+	if d := config.PGBin(os.Getenv); d != "" {
 		return d, nil
 	}
 	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/postgres")
@@ -105,9 +110,12 @@ func chownTree(dir string, cred *syscall.Credential) error {
 // Start initialises the cluster when needed and starts the server. The server is a
 // child of this process and dies with it.
 func Start(ctx context.Context, opt Options) (*Server, error) {
-	bin, err := BinDir()
-	if err != nil {
-		return nil, err
+	bin := opt.BinDir
+	if bin == "" {
+		var err error
+		if bin, err = BinDir(); err != nil {
+			return nil, err
+		}
 	}
 	cred, err := runAs()
 	if err != nil {

@@ -40,6 +40,12 @@ func (o Outcome) Label() string {
 		return "诫勉谈话"
 	case NoResult:
 		return "无有效票"
+	case Satisfied: // grades of a mass evaluation of commitments (pledge.go)
+		return "满意"
+	case FairlySatisfied:
+		return "基本满意"
+	case Unsatisfied:
+		return "不满意"
 	}
 	return string(o)
 }
@@ -47,9 +53,10 @@ func (o Outcome) Label() string {
 // NeedsTalk reports whether the outcome calls for a talk (提醒谈话 or 诫勉谈话).
 func (o Outcome) NeedsTalk() bool { return o == Reminder || o == Admonishment }
 
-// Severity orders outcomes: 0 pass, 1 reminder, 2 admonishment; -1 for no result.
+// Severity orders outcomes: 0 pass, 1 reminder, 2 admonishment; -1 for no result. A
+// grade of a mass evaluation of commitments is as severe as its band.
 func (o Outcome) Severity() int {
-	switch o {
+	switch o.Band() {
 	case Pass:
 		return 0
 	case Reminder:

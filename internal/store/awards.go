@@ -18,19 +18,6 @@ const (
 	HonourCadre        = "人民满意干部"
 )
 
-// CriteriaProfile is a subject's ratings on the 三争创 criteria of its kind (五个好 /
-// 五个有 / 五带头), shown beside a proposal. The criteria on the ballot come later
-// (issue 10 item 5); until then every profile is nil and nothing is shown.
-type CriteriaProfile struct {
-	Criteria []CriterionShare
-}
-
-// CriterionShare is one criterion with the share of raters who rated it well.
-type CriterionShare struct {
-	Label string
-	Share string // percent, two decimals
-}
-
 // Standing is one subject's 三争创 standing for a year, from internal/rules over the
 // subject's rounds, the years' ranks and the talks, with what the pages need to show it.
 type Standing struct {
@@ -138,6 +125,7 @@ func (s *Store) awardScenario(ctx context.Context, townshipID int64, year int) (
 	rows, _ = s.pool.Query(ctx, `
 		SELECT id, year, pass_pct, admonish_below_pct, reminder_dissatisfied_pct, admonish_dissatisfied_pct
 		FROM rounds WHERE township_id = $1 AND year <= $2 AND NOT rehearsal AND status IN ('closed','published')
+		  AND kind <> 'commitment' -- 评诺 grades commitments, not cadres: no bearing on awards
 		ORDER BY year, closed_at, id`, townshipID, year)
 	rounds, err := pgx.CollectRows(rows, pgx.RowToStructByName[roundRow])
 	if err != nil {
@@ -278,6 +266,10 @@ func (s *Store) Standings(ctx context.Context, townshipID int64, year int) ([]St
 	if err != nil {
 		return nil, err
 	}
+	criteria, err := s.YearCriteria(ctx, townshipID, year)
+	if err != nil {
+		return nil, err
+	}
 	var out []Standing
 	for _, y := range ev.Years {
 		if y.Year != year {
@@ -286,7 +278,7 @@ func (s *Store) Standings(ctx context.Context, townshipID int64, year int) ([]St
 		for _, r := range y.Results {
 			a := subjects[r.Subject]
 			out = append(out, Standing{SubjectYear: r, Key: r.Subject, Name: a.name, Title: a.title, Kind: a.kind, OrgKind: a.orgKind,
-				VillageCadre: a.villageCadre, RankSource: sources[year][r.Subject], Talks: talks[r.Subject]})
+				VillageCadre: a.villageCadre, RankSource: sources[year][r.Subject], Talks: talks[r.Subject], Criteria: criteria[r.Subject]})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -340,8 +332,8 @@ type Proposal struct {
 	DecidedOn      *time.Time `db:"decided_on"`
 	DecisionNote   string     `db:"decision_note"`
 	DecidedByName  string     `db:"decided_by_name"`
-	// Criteria is the subject's 三争创 criteria profile for the year; nil until rounds
-	// collect the criteria (issue 10 item 5), and the pages show nothing for nil.
+	// Criteria is the subject's 三争创 criteria profile for the year (YearCriteria); nil
+	// when no round of the year rated it on criteria, and the pages show nothing for nil.
 	Criteria *CriteriaProfile `db:"-"`
 }
 
@@ -380,6 +372,13 @@ func (s *Store) Proposals(ctx context.Context, townshipID int64, year int) ([]Pr
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Proposal])
 	if err != nil {
 		return nil, fmt.Errorf("store: proposals: %w", err)
+	}
+	criteria, err := s.YearCriteria(ctx, townshipID, year)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Criteria = criteria[out[i].Key()]
 	}
 	return out, nil
 }

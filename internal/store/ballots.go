@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"pingyi/internal/rules"
 )
 
 // CodeAlphabet has no 0/O, 1/I/L: codes are read off paper and typed on phones.
@@ -126,13 +128,16 @@ type CodeInfo struct {
 	RoundStatus  string `db:"status"`
 	Rehearsal    bool   `db:"rehearsal"`
 	PublicKey    []byte `db:"key_public"`
+	// Criteria and PersonCriteria are the round's 三争创 criteria settings (Round.Criteria).
+	Criteria       string            `db:"criteria"`
+	PersonCriteria rules.CriteriaSet `db:"person_criteria"`
 }
 
 // Code looks a ballot code up. ErrCodeUnknown if there is none.
 func (s *Store) Code(ctx context.Context, code string) (CodeInfo, error) {
 	rows, _ := s.pool.Query(ctx, `
 		SELECT bc.round_id, r.township_id, bc.category_id, c.name AS category_name, rc.group_key, bc.spent, bc.void,
-		       r.title, r.status, r.rehearsal, r.key_public
+		       r.title, r.status, r.rehearsal, r.key_public, r.criteria, r.person_criteria
 		FROM ballot_codes bc JOIN rounds r ON r.id = bc.round_id
 		JOIN rater_categories c ON c.id = bc.category_id
 		JOIN round_categories rc ON rc.round_id = bc.round_id AND rc.category_id = bc.category_id
@@ -207,13 +212,16 @@ type BallotSubject struct {
 	ReportText   string `db:"report_text"`
 	ReportOral   bool   `db:"report_oral"`
 	HasFile      bool   `db:"has_file"`
+	// Pledge is what a 评诺 round's subject committed, frozen when voting opened; nil for a
+	// person or an organisation.
+	Pledge *Pledge `db:"pledge"`
 }
 
 // BallotSubjects lists a round's subjects for the ballot, in the round's order.
 func (s *Store) BallotSubjects(ctx context.Context, townshipID, roundID int64) ([]BallotSubject, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT s.id, s.name, s.title, s.level, s.organisation_id IS NOT NULL AS organisation, s.report_text, s.report_oral,
-		       EXISTS (SELECT 1 FROM report_files f WHERE f.round_subject_id = s.id) AS has_file
+		SELECT s.id, s.name, s.title, s.level, (s.organisation_id IS NOT NULL OR s.commitment_id IS NOT NULL) AS organisation,
+		       s.report_text, s.report_oral, EXISTS (SELECT 1 FROM report_files f WHERE f.round_subject_id = s.id) AS has_file, s.pledge
 		FROM round_subjects s WHERE s.township_id = $1 AND s.round_id = $2
 		ORDER BY s.sort, s.name COLLATE zh_pinyin, s.id`, townshipID, roundID)
 	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[BallotSubject])

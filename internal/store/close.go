@@ -45,11 +45,20 @@ func (s *Store) CountRound(ctx context.Context, townshipID, id int64, c ballotbo
 			return err
 		}
 		sc := in.scenario(round, c)
-		ev, err := rules.Evaluate(sc)
-		if err != nil {
-			return fmt.Errorf("evaluate: %w", err)
+		var results []rules.SubjectResult
+		if round.IsPledge() {
+			results = pledgeResults(sc) // grades, no talks (pingnuo.go)
+		} else {
+			ev, err := rules.Evaluate(sc)
+			if err != nil {
+				return fmt.Errorf("evaluate: %w", err)
+			}
+			results = ev.Rounds[0].Results
 		}
-		if err := writeResults(ctx, tx, round, in, sc.Rounds[0], ev.Rounds[0].Results); err != nil {
+		if err := writeResults(ctx, tx, round, in, sc.Rounds[0], results); err != nil {
+			return err
+		}
+		if err := writeCriteria(ctx, tx, round, in.subjects, c); err != nil {
 			return err
 		}
 		if round.Rehearsal {
@@ -123,6 +132,11 @@ func (s *Store) Recount(ctx context.Context, townshipID, id int64, c ballotbox.C
 		}); err != nil {
 			return err
 		}
+		more, err := recountCriteria(ctx, tx, round, c)
+		if err != nil {
+			return err
+		}
+		diffs = append(diffs, more...)
 		kind, note := "recount_match", fmt.Sprintf("%d 张选票,与原计票一致", c.Ballots)
 		if len(diffs) > 0 {
 			kind, note = "recount_mismatch", fmt.Sprintf("%d 张选票,%d 处不一致", c.Ballots, len(diffs))
@@ -164,9 +178,10 @@ type closeSubject struct {
 	Responsible   *string `db:"responsible"`
 }
 
-// key names the subject across rounds: the person or the organisation it is.
+// key names the subject across rounds: the person or the organisation it is (a
+// commitment subject: itself).
 func (c closeSubject) key() string {
-	return rules.SubjectKey(c.PersonID, c.OrgID)
+	return subjectKey(c.ID, c.PersonID, c.OrgID)
 }
 
 // closeInputs is what evaluating a round needs from the database.
@@ -208,6 +223,7 @@ func loadCloseInputs(ctx context.Context, tx pgx.Tx, round Round) (closeInputs, 
 			SELECT coalesce('p' || s.person_id, 'o' || s.organisation_id) AS k, s.id, r.counted_at, r.id AS rid
 			FROM round_subjects s JOIN rounds r ON r.id = s.round_id
 			WHERE r.township_id = $1 AND r.id <> $2 AND NOT r.rehearsal AND r.status IN ('closed','published')
+			  AND r.kind <> 'commitment' -- 评诺 grades never escalate
 		) x JOIN round_results rr ON rr.round_subject_id = x.id
 		ORDER BY k, x.counted_at DESC NULLS LAST, x.rid DESC`, round.TownshipID, round.ID)
 	var outcome string
@@ -315,6 +331,7 @@ func (s *Store) Results(ctx context.Context, townshipID, roundID int64) ([]Subje
 	rows, _ := s.pool.Query(ctx, `
 		SELECT s.id, s.round_id, s.person_id, s.organisation_id, s.name, s.title, s.level, s.village_cadre, s.village_id,
 		       s.report_text, s.report_oral, s.report_oral_note, s.report_updated_at, NULL::text AS file_name, NULL::int AS file_size,
+		       s.commitment_id, s.commitment_item_id, s.pledge,
 		       rr.tallies, rr.satisfaction, rr.dissatisfaction, rr.outcome, rr.consecutive, rr.document, rr.referral, rr.reasons
 		FROM round_subjects s JOIN round_results rr ON rr.round_subject_id = s.id
 		WHERE s.township_id = $1 AND s.round_id = $2

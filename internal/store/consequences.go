@@ -435,7 +435,11 @@ func (s *Store) SaveReferral(ctx context.Context, townshipID, id int64, in Refer
 
 // EnsureConsequences drafts the documents and opens the referrals that the township's
 // round outcomes call for and that do not exist yet (see the note at the top of this file).
+// A read-only request (a county account's) drafts nothing: it sees what the office has.
 func (s *Store) EnsureConsequences(ctx context.Context, townshipID int64) error {
+	if sc, ok := scopeOf(ctx); ok && sc.readOnly {
+		return nil
+	}
 	var docs, refs bool
 	if err := s.pool.QueryRow(ctx, `
 		SELECT EXISTS (SELECT 1 FROM talks t WHERE t.township_id = $1 AND t.document

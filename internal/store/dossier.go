@@ -37,6 +37,9 @@ type DossierRound struct {
 	// result, two decimals; for display only.
 	LevelAverage *string `db:"level_average"`
 	LevelCount   int     `db:"level_count"`
+	// Criteria is the round's 三争创 criteria profile of the subject (SubjectCriteria);
+	// nil when the round did not ask for them.
+	Criteria *CriteriaProfile `db:"-"`
 }
 
 // DossierRounds lists, oldest first, every counted round (closed or published, not a

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"pingyi/internal/ballotbox"
+	"pingyi/internal/rules"
 )
 
 // Round statuses.
@@ -45,6 +46,9 @@ var RoundKinds = []struct{ Kind, Label string }{
 
 // RoundKindLabel is a round kind in Chinese.
 func RoundKindLabel(k string) string {
+	if k == KindCommitment {
+		return "评诺(群众评议承诺)" // set up from its own form (pingnuo.go), not offered with RoundKinds
+	}
 	for _, x := range RoundKinds {
 		if x.Kind == k {
 			return x.Label
@@ -83,10 +87,15 @@ type Round struct {
 	PublishFrom             *time.Time `db:"publish_from"`
 	PublishTo               *time.Time `db:"publish_to"`
 	ObjectionContact        string     `db:"objection_contact"`
+	PledgeScope             *string    `db:"pledge_scope"` // 评诺 rounds: what their subjects are (pingnuo.go)
 	Scrutineers             int        `db:"scrutineers"`
 	Subjects                int        `db:"subjects"`
 	Issued                  int        `db:"issued"`
 	Cast                    int        `db:"cast_count"`
+	// Criteria is whether raters rate the 三争创 criteria (CriteriaOff / CriteriaOptional /
+	// CriteriaRequired); PersonCriteria the set person subjects are rated on.
+	Criteria       string            `db:"criteria"`
+	PersonCriteria rules.CriteriaSet `db:"person_criteria"`
 }
 
 // Editable reports whether the round's set-up may still change.
@@ -112,6 +121,7 @@ const roundSelect = `
 	       r.reminder_dissatisfied_pct, r.admonish_dissatisfied_pct, r.top_rank, r.min_group_votes, r.public_slug,
 	       r.created_at, r.opened_at, r.closed_at, r.published_at, r.key_threshold, r.key_public, r.key_commitments,
 	       r.keyed_at, r.box_progress, r.counted_at, r.ballots_destroyed_at, r.publish_from, r.publish_to, r.objection_contact,
+	       r.criteria, r.person_criteria, r.pledge_scope,
 	       (SELECT count(*) FROM round_scrutineers x WHERE x.round_id = r.id)::int AS scrutineers,
 	       (SELECT count(*) FROM round_subjects s WHERE s.round_id = r.id)::int AS subjects,
 	       (SELECT count(*) FROM ballot_codes c WHERE c.round_id = r.id)::int AS issued,
@@ -172,6 +182,14 @@ type RoundInput struct {
 	Levels        []int // on create: add every active subject of these levels
 	People        bool  // include person subjects of those levels
 	Organisations bool  // include organisation subjects of those levels
+	// Criteria asks raters for the 三争创 criteria: CriteriaOff (""), CriteriaOptional or
+	// CriteriaRequired; PersonCriteria is FiveHaves ("") or FiveLeads.
+	Criteria       string
+	PersonCriteria rules.CriteriaSet
+	// A 评诺 round (Kind KindCommitment) evaluates these published commitments of its
+	// year: each of their items, or each as a whole (PledgeScope; pingnuo.go).
+	PledgeScope string
+	Commitments []int64
 }
 
 // personSubjects and orgSubjects add subjects to round $2 of township $1 from the
@@ -195,14 +213,19 @@ func (s *Store) CreateRound(ctx context.Context, townshipID int64, in RoundInput
 	if in.KeyThreshold == 0 {
 		in.KeyThreshold = DefaultKeyThreshold
 	}
+	if !in.criteriaSetUp() {
+		return 0, ErrInvalid
+	}
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
 			INSERT INTO rounds (township_id, title, year, kind, rehearsal, pass_pct, admonish_below_pct,
-			                    reminder_dissatisfied_pct, admonish_dissatisfied_pct, min_group_votes, key_threshold)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			                    reminder_dissatisfied_pct, admonish_dissatisfied_pct, min_group_votes, key_threshold,
+			                    criteria, person_criteria, pledge_scope)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, nullif($14, '')) RETURNING id`,
 			townshipID, in.Title, in.Year, in.Kind, in.Rehearsal, in.PassPct, in.AdmonishBelowPct,
-			in.ReminderDissatisfiedPct, in.AdmonishDissatisfiedPct, in.MinGroupVotes, in.KeyThreshold).Scan(&id)
+			in.ReminderDissatisfiedPct, in.AdmonishDissatisfiedPct, in.MinGroupVotes, in.KeyThreshold,
+			in.Criteria, in.PersonCriteria, in.PledgeScope).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -222,8 +245,14 @@ func (s *Store) CreateRound(ctx context.Context, townshipID int64, in RoundInput
 				return err
 			}
 		}
+		if in.Kind == KindCommitment {
+			return addPledgeSubjects(ctx, tx, townshipID, id, in.Year, in.PledgeScope, in.Commitments)
+		}
 		return nil
 	})
+	if errors.Is(err, ErrPledgeNotPublished) {
+		return 0, err
+	}
 	if err != nil {
 		return 0, fmt.Errorf("store: create round: %w", err)
 	}
@@ -290,6 +319,9 @@ func (s *Store) UpdateRound(ctx context.Context, townshipID, id int64, in RoundI
 	if in.KeyThreshold == 0 {
 		in.KeyThreshold = DefaultKeyThreshold
 	}
+	if !in.criteriaSetUp() {
+		return ErrInvalid
+	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var status string
 		if err := tx.QueryRow(ctx, `SELECT status FROM rounds WHERE township_id = $1 AND id = $2 FOR UPDATE`, townshipID, id).Scan(&status); err != nil {
@@ -299,11 +331,17 @@ func (s *Store) UpdateRound(ctx context.Context, townshipID, id int64, in RoundI
 			return ErrFrozen
 		}
 		if _, err := tx.Exec(ctx, `
-			UPDATE rounds SET title = $3, year = $4, kind = $5, pass_pct = $6, admonish_below_pct = $7,
-			       reminder_dissatisfied_pct = $8, admonish_dissatisfied_pct = $9, min_group_votes = $10, key_threshold = $11
+			UPDATE rounds SET title = $3, pass_pct = $6, admonish_below_pct = $7,
+			       -- a 评诺 round keeps its kind and year (its subjects are that year's commitments),
+			       -- and no other round becomes one
+			       year = CASE WHEN kind = 'commitment' THEN year ELSE $4 END,
+			       kind = CASE WHEN kind = 'commitment' OR $5 = 'commitment' THEN kind ELSE $5 END,
+			       reminder_dissatisfied_pct = $8, admonish_dissatisfied_pct = $9, min_group_votes = $10, key_threshold = $11,
+			       criteria = $12, person_criteria = $13
 			WHERE township_id = $1 AND id = $2`,
 			townshipID, id, in.Title, in.Year, in.Kind, in.PassPct, in.AdmonishBelowPct,
-			in.ReminderDissatisfiedPct, in.AdmonishDissatisfiedPct, in.MinGroupVotes, in.KeyThreshold); err != nil {
+			in.ReminderDissatisfiedPct, in.AdmonishDissatisfiedPct, in.MinGroupVotes, in.KeyThreshold,
+			in.Criteria, in.PersonCriteria); err != nil {
 			return err
 		}
 		if err := setScrutineers(ctx, tx, townshipID, id, in.Scrutineers); err != nil {
@@ -342,6 +380,11 @@ type RoundSubject struct {
 	ReportUpdatedAt *time.Time `db:"report_updated_at"`
 	FileName        *string    `db:"file_name"`
 	FileSize        *int       `db:"file_size"`
+	// A 评诺 round's subject: the commitment, the item (nil: the commitment as a whole)
+	// and what the ballot shows of it (pingnuo.go).
+	CommitmentID     *int64  `db:"commitment_id"`
+	CommitmentItemID *int64  `db:"commitment_item_id"`
+	Pledge           *Pledge `db:"pledge"`
 }
 
 // IsOrganisation reports whether the subject is an organisation.
@@ -354,7 +397,8 @@ func (s RoundSubject) Reported() bool {
 
 const subjectSelect = `
 	SELECT s.id, s.round_id, s.person_id, s.organisation_id, s.name, s.title, s.level, s.village_cadre, s.village_id,
-	       s.report_text, s.report_oral, s.report_oral_note, s.report_updated_at, f.file_name, f.size AS file_size
+	       s.report_text, s.report_oral, s.report_oral_note, s.report_updated_at, f.file_name, f.size AS file_size,
+	       s.commitment_id, s.commitment_item_id, s.pledge
 	FROM round_subjects s LEFT JOIN report_files f ON f.round_subject_id = s.id`
 
 // RoundSubjects lists a round's subjects by level, organisations before people, then pinyin.
@@ -390,12 +434,15 @@ func (s *Store) AddSubject(ctx context.Context, townshipID, roundID int64, kind 
 		return ErrInvalid
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var status string
-		if err := tx.QueryRow(ctx, `SELECT status FROM rounds WHERE township_id = $1 AND id = $2 FOR UPDATE`, townshipID, roundID).Scan(&status); err != nil {
+		var status, roundKind string
+		if err := tx.QueryRow(ctx, `SELECT status, kind FROM rounds WHERE township_id = $1 AND id = $2 FOR UPDATE`, townshipID, roundID).Scan(&status, &roundKind); err != nil {
 			return notFound(err)
 		}
 		if status != StatusDraft {
 			return ErrFrozen
+		}
+		if roundKind == KindCommitment {
+			return ErrInvalid // a 评诺 round evaluates commitments only (AddPledgeSubjects)
 		}
 		tag, err := tx.Exec(ctx, q, townshipID, roundID, id)
 		if err != nil {
@@ -519,11 +566,12 @@ func (e *NotReadyError) Error() string {
 // never stored) is what every ballot will be sealed with.
 func (s *Store) OpenRound(ctx context.Context, townshipID, id int64, key ballotbox.Key, by string) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var status string
-		var threshold, scrutineers int
+		var status, roundKind string
+		var threshold, scrutineers, year int
+		var scope *string
 		if err := tx.QueryRow(ctx, `
-			SELECT status, key_threshold, (SELECT count(*) FROM round_scrutineers x WHERE x.round_id = r.id)::int
-			FROM rounds r WHERE township_id = $1 AND id = $2 FOR UPDATE`, townshipID, id).Scan(&status, &threshold, &scrutineers); err != nil {
+			SELECT status, key_threshold, (SELECT count(*) FROM round_scrutineers x WHERE x.round_id = r.id)::int, kind, year, pledge_scope
+			FROM rounds r WHERE township_id = $1 AND id = $2 FOR UPDATE`, townshipID, id).Scan(&status, &threshold, &scrutineers, &roundKind, &year, &scope); err != nil {
 			return notFound(err)
 		}
 		if status != StatusDraft {
@@ -535,6 +583,7 @@ func (s *Store) OpenRound(ctx context.Context, townshipID, id int64, key ballotb
 		rows, err := tx.Query(ctx, `
 			SELECT s.name FROM round_subjects s LEFT JOIN report_files f ON f.round_subject_id = s.id
 			WHERE s.round_id = $1 AND btrim(s.report_text) = '' AND f.round_subject_id IS NULL AND NOT s.report_oral
+			  AND s.commitment_id IS NULL -- a commitment has no duty report: the ballot shows what was committed
 			ORDER BY s.sort, s.name COLLATE zh_pinyin`, id)
 		if err != nil {
 			return err
@@ -568,6 +617,14 @@ func (s *Store) OpenRound(ctx context.Context, townshipID, id int64, key ballotb
 		}
 		if categories == 0 {
 			problems = append(problems, "没有参加评议的代表类别")
+		}
+		if roundKind == KindCommitment && scope != nil {
+			// What the ballot shows is the commitments as published now, frozen from here on.
+			stale, err := freezePledges(ctx, tx, townshipID, id, year, *scope)
+			if err != nil {
+				return err
+			}
+			problems = append(problems, stale...)
 		}
 		if scrutineers == 0 {
 			problems = append(problems, "尚未指定监票人")
@@ -625,7 +682,7 @@ func (s *Store) VillageSubjects(ctx context.Context, townshipID, villageID int64
 		       (btrim(s.report_text) <> '' OR s.report_oral OR EXISTS (SELECT 1 FROM report_files f WHERE f.round_subject_id = s.id)) AS reported,
 		       s.report_oral AS oral
 		FROM round_subjects s JOIN rounds r ON r.id = s.round_id
-		WHERE s.township_id = $1 AND s.village_id = $2 AND r.status IN ('draft','open')
+		WHERE s.township_id = $1 AND s.village_id = $2 AND r.status IN ('draft','open') AND s.commitment_id IS NULL
 		ORDER BY r.id DESC, s.sort, s.name COLLATE zh_pinyin`, townshipID, villageID)
 	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[VillageSubject])
 	if err != nil {

@@ -40,6 +40,7 @@ func (s *Store) VillageResults(ctx context.Context, townshipID, villageID int64)
 		JOIN round_results rr ON rr.round_subject_id = s.id
 		WHERE s.township_id = $1 AND s.village_id = $2 AND r.township_id = $1
 		  AND r.status = 'published' AND NOT r.rehearsal
+		  AND r.kind <> 'commitment' -- 评诺 results are on the commitment's pages
 		ORDER BY r.year DESC, r.id DESC, s.sort, s.name COLLATE zh_pinyin`, townshipID, villageID)
 	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[VillageResult])
 	if err != nil {

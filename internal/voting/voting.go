@@ -13,6 +13,7 @@ import (
 	"fmt"
 
 	"pingyi/internal/ballotbox"
+	"pingyi/internal/rules"
 	"pingyi/internal/store"
 )
 
@@ -72,8 +73,13 @@ func TokenHash(token string) []byte {
 }
 
 // Cast seals a ballot with the code's round key and casts it. ci is the code as just
-// looked up. The marks must be the round's subjects, each once, checked by the caller.
+// looked up. The marks must be the round's subjects, each once, checked by the caller;
+// criteria ratings (1–4) only where the round asks for them and the rater did not
+// abstain, else store.ErrInvalid and nothing is cast.
 func Cast(ctx context.Context, st *store.Store, code string, ci store.CodeInfo, token string, marks []ballotbox.Mark) (string, error) {
+	if !criteriaFit(ci.Criteria, marks) {
+		return "", store.ErrInvalid
+	}
 	for attempt := 0; ; attempt++ {
 		receipt, err := castOnce(ctx, st, code, ci, token, marks)
 		if !errors.Is(err, store.ErrKeyChanged) || attempt > 0 {
@@ -103,6 +109,22 @@ func castOnce(ctx context.Context, st *store.Store, code string, ci store.CodeIn
 		Code: code, RoundID: ci.RoundID, TownshipID: ci.TownshipID, TokenHash: TokenHash(token),
 		Receipt: receipt, Enc: enc, Sealed: sealed, PublicKey: ci.PublicKey,
 	})
+}
+
+// criteriaFit reports whether the marks' criteria ratings fit the round's setting: none
+// where it does not ask for them, levels 1–4 or 0 where it does, none on an abstention.
+// (Whether a round that requires them has them all is the ballot page's to say, with the
+// missing ones named.)
+func criteriaFit(mode string, marks []ballotbox.Mark) bool {
+	asks := mode == store.CriteriaOptional || mode == store.CriteriaRequired
+	for _, m := range marks {
+		for _, r := range m.Criteria {
+			if r != 0 && (!asks || r > uint8(rules.Incompetent) || m.Choice == rules.Abstention) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // ErrShareUsed means the same scrutineer's share was given twice.

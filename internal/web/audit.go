@@ -302,6 +302,7 @@ func derefID(p *int64) int64 {
 }
 
 func clip(s string) string {
+	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")) // a textarea posts CRLF
 	if utf8.RuneCountInString(s) <= 300 {
 		return s
 	}

@@ -157,6 +157,10 @@ func (s *Server) publicCommitment(w http.ResponseWriter, r *http.Request) {
 	d := view.PublicCommitmentData{C: c, Version: b.Version, Items: itemViews(b.Items, b.Assess(now), publicEntries(b.Entries), self),
 		Summary: summarize(b, now), Comments: comments, Today: now, HasSelf: len(self) > 0}
 	d.Halves = reportHalves(c.Year, now)
+	if d.MassEvaluation, err = s.publicMassEvaluations(r, c); err != nil { // 评诺 (pingnuo.go)
+		s.serverError(w, r, err)
+		return
+	}
 	s.renderPublic(w, r, view.PublicCommitment(d))
 }
 
@@ -287,6 +291,10 @@ func (s *Server) publicReport(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Items = itemViews(b.Items, b.Assess(asOf), period, self)
+		if d.MassEvaluation, err = s.publicMassEvaluations(r, c); err != nil { // 评诺 (pingnuo.go)
+			s.serverError(w, r, err)
+			return
+		}
 	}
 	if d.QR, err = qrDataURI(d.URL, 256); err != nil {
 		s.serverError(w, r, err)

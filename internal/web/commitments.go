@@ -119,6 +119,10 @@ func (s *Server) commitmentList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Rows = rows
+	if err := s.withMassEvaluations(r, year, d.Rows); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, view.CommitmentList(s.chrome(r, "承诺", "commitments"), d))
 }
 
@@ -415,9 +419,8 @@ func (s *Server) commitmentShowData(r *http.Request, c store.Commitment, acc vie
 	if d.Comments, err = s.store.CommitmentComments(ctx, c.TownshipID, c.ID, false); err != nil {
 		return d, err
 	}
-	// d.MassEvaluation stays empty until a mass-evaluation round (评诺) over this
-	// commitment's items has a result.
-	return d, nil
+	d.MassEvaluation, err = s.massEvaluations(r, c) // 评诺 results (pingnuo.go)
+	return d, err
 }
 
 // defaultQuarter is the quarter a new comment is for: this quarter in the commitment's

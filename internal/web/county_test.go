@@ -91,6 +91,34 @@ func TestCountyReadsItsTownships(t *testing.T) {
 			t.Fatalf("results of a %s round: %d %q, want 403 %s", r.Status, p.status, textOf(p, "error-page"), want)
 		}
 	}
+	// The talk ledger, documents and dossiers read what the office has: a document the
+	// outcomes call for and the office has not yet opened is not drafted by the county's
+	// read-only request (it would fail as a write), and the pages still answer.
+	if _, err := demo.LoadTalks(ctx, a.store); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.store.Pool().Exec(ctx, `DELETE FROM admonishment_documents WHERE township_id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	countDocs := func() int {
+		t.Helper()
+		var n int
+		if err := a.store.Pool().QueryRow(ctx, `SELECT count(*) FROM admonishment_documents WHERE township_id = 1`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := countDocs(); n != 0 {
+		t.Fatalf("%d documents left", n)
+	}
+	for _, path := range []string{"/talks", "/documents", "/people/1/dossier"} {
+		if p := c.get(path); p.status != http.StatusOK {
+			t.Fatalf("county reads %s: %d %q", path, p.status, textOf(p, "error-page"))
+		}
+	}
+	if n := countDocs(); n != 0 {
+		t.Fatalf("the county's reading drafted %d documents", n)
+	}
 	// Reading only: every write is refused, whatever the role groups say.
 	for path, form := range map[string]url.Values{
 		"/villages/new": {"name": {"县里建的村"}},

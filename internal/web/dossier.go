@@ -55,6 +55,13 @@ func (s *Server) dossier(w http.ResponseWriter, r *http.Request, kind string, id
 		d.Rounds, err = s.store.DossierRounds(ctx, tid, kind, id)
 	}
 	if err == nil {
+		var crit map[int64]*store.CriteriaProfile
+		crit, err = s.store.SubjectCriteria(ctx, tid, kind, id)
+		for i := range d.Rounds {
+			d.Rounds[i].Criteria = crit[d.Rounds[i].RoundID]
+		}
+	}
+	if err == nil {
 		d.Talks, err = s.store.TalkList(ctx, tid, d.Today, store.TalkFilter{PersonID: personID, OrganisationID: orgID})
 	}
 	if err == nil {

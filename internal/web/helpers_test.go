@@ -30,6 +30,8 @@ type app struct {
 	t     *testing.T
 	url   string
 	store *store.Store
+	// handler is the site the test server serves (for walking its routes).
+	handler http.Handler
 }
 
 func newApp(t *testing.T) *app {
@@ -54,9 +56,10 @@ func serveApp(t *testing.T, st *store.Store, w io.Writer) *app {
 	}
 	srv := web.New(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug})), st, cfg)
 	t.Cleanup(srv.Close)
-	ts := httptest.NewServer(srv.Handler())
+	h := srv.Handler()
+	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
-	return &app{t: t, url: ts.URL, store: st}
+	return &app{t: t, url: ts.URL, store: st, handler: h}
 }
 
 // client is one browser: its own cookie jar, no automatic redirects.

@@ -60,7 +60,7 @@ func (s *Server) methodPublic(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Back = view.MethodLink{Href: "/p/" + slug, Label: "返回结果公示"}
-	s.renderPublic(w, r, view.Method(d))
+	s.renderPublic(w, r, methodPage(d))
 }
 
 // methodRater is the method of the round whose ballot code this phone holds (the ballot
@@ -107,7 +107,7 @@ func (s *Server) methodRater(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.Back = view.MethodLink{Href: ballotPath, Label: "返回投票"}
-	s.render(w, r, http.StatusOK, view.Method(d))
+	s.render(w, r, http.StatusOK, methodPage(d))
 }
 
 // methodRound is a round's method for its township's office staff and leaders, before
@@ -123,7 +123,7 @@ func (s *Server) methodRound(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Back = view.MethodLink{Href: fmt.Sprintf("/rounds/%d", round.ID), Label: "返回「" + round.Title + "」"}
-	s.render(w, r, http.StatusOK, view.Method(d))
+	s.render(w, r, http.StatusOK, methodPage(d))
 }
 
 // methodFor fills the page in from a round: its township, groups with their categories,

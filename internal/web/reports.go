@@ -33,6 +33,10 @@ func (s *Server) reportSubject(w http.ResponseWriter, r *http.Request) (store.Ro
 	if !ok {
 		return round, sub, false, false
 	}
+	if sub.CommitmentID != nil {
+		s.notFound(w, r) // a 评诺 subject is a commitment: it has no duty report
+		return round, sub, false, false
+	}
 	var write bool
 	switch u.Role {
 	case store.RoleOffice:

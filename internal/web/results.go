@@ -42,6 +42,9 @@ func (s *Server) resultsData(w http.ResponseWriter, r *http.Request) (view.Resul
 	if d.Groups, err = s.store.RoundGroups(r.Context(), round.TownshipID, round.ID); err == nil {
 		d.Results, err = s.store.Results(r.Context(), round.TownshipID, round.ID)
 	}
+	if err == nil && round.AsksCriteria() {
+		d.Criteria, err = s.store.RoundCriteria(r.Context(), round.TownshipID, round.ID)
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return d, false

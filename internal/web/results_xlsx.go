@@ -63,6 +63,9 @@ func resultsWorkbook(d view.ResultsData, groups []store.Group, township string, 
 	f := excelize.NewFile()
 	f.SetSheetName("Sheet1", sheet)
 	fixed := []string{"对象", "职务", "层次"}
+	if d.Round.IsPledge() {
+		fixed = []string{"评议对象", "所属承诺", "层次"} // 评诺: an item (or a commitment) and whose
+	}
 	tail := []string{"加权满意率", "加权不满意率", "评定结果", "诫勉文件", "组织处理", "依据"}
 	ncols := len(fixed) + len(groups)*len(groupColumns) + len(tail)
 	col := func(i int) string { c, _ := excelize.ColumnNumberToName(i); return c }
@@ -200,6 +203,9 @@ func resultsWorkbook(d view.ResultsData, groups []store.Group, township string, 
 	f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &paper, FitToWidth: intPtr(1), FitToHeight: intPtr(0)})
 	f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit})
 	f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: "'" + sheet + "'!$3:$4", Scope: sheet})
+	if len(d.Criteria) > 0 {
+		criteriaSheet(f, d, groups)
+	}
 	return f
 }
 

@@ -46,7 +46,8 @@ func (s *Server) roundFormDefaults(r *http.Request) (view.RoundFormData, error) 
 	p := rules.DefaultPolicy()
 	d := view.RoundFormData{Year: strconv.Itoa(time.Now().Year()), Kind: "year_end", Groups: groupFields(groups, nil),
 		Pass: itoa(p.PassPct), AdmBelow: itoa(p.AdmonishBelowPct), RemDis: itoa(p.ReminderDissatisfiedPct), AdmDis: itoa(p.AdmonishDissatisfiedPct),
-		MinVotes: "5", Scrutineers: "", KeyThreshold: "2", Categories: cats, CatGroups: map[int64]string{}, Levels: map[int]bool{1: true, 2: true, 3: true, 4: true}, People: true, Orgs: true}
+		MinVotes: "5", Scrutineers: "", KeyThreshold: "2", Categories: cats, CatGroups: map[int64]string{}, Levels: map[int]bool{1: true, 2: true, 3: true, 4: true}, People: true, Orgs: true,
+		Criteria: store.CriteriaOff, PersonCriteria: string(rules.FiveHaves)}
 	for _, c := range cats {
 		d.CatGroups[c.ID] = c.DefaultGroup
 	}
@@ -55,6 +56,9 @@ func (s *Server) roundFormDefaults(r *http.Request) (view.RoundFormData, error) 
 
 func (s *Server) roundCreate(w http.ResponseWriter, r *http.Request) {
 	d, err := s.roundFormDefaults(r)
+	if err == nil && r.URL.Query().Get("kind") == store.KindCommitment {
+		err = s.pledgeDefaults(r, &d) // 评诺 (pingnuo.go)
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -72,34 +76,42 @@ func (s *Server) roundEdit(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, fmt.Sprintf("/rounds/%d", round.ID), http.StatusSeeOther)
 		return
 	}
+	d, err := s.roundFormOf(r, round)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, view.RoundForm(s.chrome(r, "评议设置", "rounds"), d))
+}
+
+// roundFormOf is the set-up form filled with a draft round's settings.
+func (s *Server) roundFormOf(r *http.Request, round store.Round) (view.RoundFormData, error) {
+	ctx := r.Context()
 	d, err := s.roundFormDefaults(r)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return d, err
 	}
-	used, err := s.store.RoundGroups(r.Context(), round.TownshipID, round.ID)
+	used, err := s.store.RoundGroups(ctx, round.TownshipID, round.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return d, err
 	}
-	township, err := s.store.TownshipGroups(r.Context(), round.TownshipID)
+	township, err := s.store.TownshipGroups(ctx, round.TownshipID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return d, err
 	}
 	d.Groups = groupFields(township, used)
-	rc, err := s.store.RoundCategories(r.Context(), round.TownshipID, round.ID)
+	rc, err := s.store.RoundCategories(ctx, round.TownshipID, round.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return d, err
 	}
 	d.ID, d.Title, d.Year, d.Kind = round.ID, round.Title, itoa(round.Year), round.Kind
+	pledgeFixed(round, &d)
 	d.Pass, d.AdmBelow, d.RemDis, d.AdmDis = itoa(round.PassPct), itoa(round.AdmonishBelowPct), itoa(round.ReminderDissatisfiedPct), itoa(round.AdmonishDissatisfiedPct)
 	d.MinVotes = itoa(round.MinGroupVotes)
-	scrutineers, err := s.store.Scrutineers(r.Context(), round.TownshipID, round.ID)
+	d.Criteria, d.PersonCriteria = round.Criteria, string(round.PersonCriteria)
+	scrutineers, err := s.store.Scrutineers(ctx, round.TownshipID, round.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return d, err
 	}
 	names := make([]string, len(scrutineers))
 	for i, x := range scrutineers {
@@ -110,7 +122,26 @@ func (s *Server) roundEdit(w http.ResponseWriter, r *http.Request) {
 	for _, c := range rc {
 		d.CatGroups[c.CategoryID] = c.Group
 	}
-	s.render(w, r, http.StatusOK, view.RoundForm(s.chrome(r, "评议设置", "rounds"), d))
+	return d, nil
+}
+
+// roundFormValues is a round's settings as the set-up form posts them: the audit log's
+// "before" of an edit.
+func roundFormValues(d view.RoundFormData) map[string]string {
+	m := map[string]string{"title": d.Title, "year": d.Year, "kind": d.Kind,
+		"pass_pct": d.Pass, "admonish_below_pct": d.AdmBelow, "reminder_dissatisfied_pct": d.RemDis,
+		"admonish_dissatisfied_pct": d.AdmDis, "min_group_votes": d.MinVotes,
+		"scrutineers": d.Scrutineers, "key_threshold": d.KeyThreshold}
+	if d.Pledge == nil {
+		m["criteria"], m["person_criteria"] = d.Criteria, d.PersonCriteria
+	}
+	for _, g := range d.Groups {
+		m["w_"+g.Key] = g.Weight
+	}
+	for id, g := range d.CatGroups {
+		m["cat_"+strconv.FormatInt(id, 10)] = g
+	}
+	return m
 }
 
 // parseRoundForm reads and checks the set-up form.
@@ -147,6 +178,7 @@ func parseRoundForm(r *http.Request, d *view.RoundFormData, creating bool) (stor
 	in.MinGroupVotes = mv
 	d.Scrutineers, d.KeyThreshold = f.Get("scrutineers"), f.Get("key_threshold")
 	in.Scrutineers, in.KeyThreshold = parseScrutineers(&v, d.Scrutineers, d.KeyThreshold)
+	parseCriteriaSettings(&v, f, d, &in)
 	d.CatGroups = map[int64]string{}
 	inRound := map[string]bool{}
 	for _, g := range in.Groups {
@@ -165,7 +197,7 @@ func parseRoundForm(r *http.Request, d *view.RoundFormData, creating bool) (stor
 		in.Categories[c.ID] = g
 	}
 	v.Check(len(d.CatGroups) > 0, "categories", "请至少选择一个参加评议的代表类别")
-	if creating {
+	if creating && d.Pledge == nil {
 		d.Levels = map[int]bool{}
 		for _, l := range f["level"] {
 			if n, err := strconv.Atoi(l); err == nil && n >= 1 && n <= 4 {
@@ -253,22 +285,38 @@ func (s *Server) roundCreatePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := s.roundFormDefaults(r)
+	pledge := r.PostForm.Get("kind") == store.KindCommitment
+	if err == nil && pledge {
+		err = s.pledgeDefaults(r, &d) // 评诺 (pingnuo.go)
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	in, v := parseRoundForm(r, &d, true)
+	if pledge {
+		parsePledge(r, &d, &in, &v)
+	}
+	var id int64
+	if v.Valid() {
+		id, err = s.store.CreateRound(r.Context(), u.TownshipID, in)
+		if errors.Is(err, store.ErrPledgeNotPublished) {
+			v.Add("commitments", "所选承诺已不是已公开的承诺,请重新选择")
+		} else if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
 	if !v.Valid() {
 		d.Errors = v.Errors
 		s.render(w, r, http.StatusUnprocessableEntity, view.RoundForm(s.chrome(r, "新建评议", "rounds"), d))
 		return
 	}
-	id, err := s.store.CreateRound(r.Context(), u.TownshipID, in)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
+	next := "请提交述职报告、生成测评码后开始投票。"
+	if pledge {
+		next = "请核对评诺对象、生成测评码后开始投票。"
 	}
-	s.flash(r, flashOK, "已新建「"+in.Title+"」。请提交述职报告、生成测评码后开始投票。")
+	s.flash(r, flashOK, "已新建「"+in.Title+"」。"+next)
 	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", id), http.StatusSeeOther)
 }
 
@@ -286,6 +334,10 @@ func (s *Server) roundEditPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.ID = round.ID
+	pledgeFixed(round, &d)
+	if was, err := s.roundFormOf(r, round); err == nil {
+		auditBefore(r, roundFormValues(was))
+	}
 	in, v := parseRoundForm(r, &d, false)
 	if v.Valid() {
 		err := s.store.UpdateRound(r.Context(), round.TownshipID, round.ID, in)
@@ -298,6 +350,7 @@ func (s *Server) roundEditPost(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		default:
+			auditSummary(r, in.Title)
 			s.flash(r, flashOK, "已保存评议设置")
 			http.Redirect(w, r, fmt.Sprintf("/rounds/%d", round.ID), http.StatusSeeOther)
 			return
@@ -328,6 +381,11 @@ func (s *Server) roundShowData(r *http.Request, round store.Round) (view.RoundSh
 	}
 	if round.Status == store.StatusOpen {
 		if d.Failures, err = s.codeFailures(r); err != nil {
+			return d, err
+		}
+	}
+	if round.Status == store.StatusDraft && round.IsPledge() {
+		if d.Pledges, err = s.store.PublishedCommitments(ctx, tid, round.Year); err != nil {
 			return d, err
 		}
 	}
@@ -377,6 +435,10 @@ func (s *Server) subjectAddPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := formID(v[1:])
+	if v[:1] == "c" {
+		s.pledgeSubjectAdd(w, r, round, id) // a commitment into a 评诺 round (pingnuo.go)
+		return
+	}
 	err := s.store.AddSubject(r.Context(), round.TownshipID, round.ID, v[:1], id)
 	switch {
 	case errors.Is(err, store.ErrConflict):
@@ -401,12 +463,16 @@ func (s *Server) subjectRemoveConfirm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	items := []string{"「" + sub.Name + "」不再是本轮的述职对象,不参加投票"}
+	what := "述职对象"
+	if round.IsPledge() {
+		what = "评诺对象"
+	}
+	items := []string{"「" + sub.Name + "」不再是本轮的" + what + ",不参加投票"}
 	if sub.Reported() {
 		items = append(items, "已提交的述职报告和附件一并删除")
 	}
-	s.render(w, r, http.StatusOK, view.Confirm(s.chrome(r, "移除述职对象", "rounds"), view.ConfirmData{
-		Round: round, Title: "移除述职对象:" + sub.Name, Action: fmt.Sprintf("/rounds/%d/subjects/%d/remove", round.ID, sub.ID),
+	s.render(w, r, http.StatusOK, view.Confirm(s.chrome(r, "移除"+what, "rounds"), view.ConfirmData{
+		Round: round, Title: "移除" + what + ":" + sub.Name, Action: fmt.Sprintf("/rounds/%d/subjects/%d/remove", round.ID, sub.ID),
 		Button: "移除", Danger: true, Items: items,
 	}))
 }

@@ -71,12 +71,14 @@ func TestSecrecyFromACopyOfTheCluster(t *testing.T) {
 	}
 	var appLog syncBuffer
 	a := serveApp(t, st, &appLog)
-	f := a.round(t, []int{1}, true)
+	// The round asks for the 三争创 criteria (optional): they are sealed with the rest.
+	f := criteriaRound(t, a, store.CriteriaOptional, "")
 
-	// Every rater casts a ballot with its own pattern of choices.
+	// Every rater casts a ballot with its own pattern of choices and criteria ratings.
 	type cast struct {
 		code, receipt string
 		levels        []uint8
+		criteria      []uint8 // five per subject, 0 not rated
 		category      int64
 	}
 	var casts []cast
@@ -92,6 +94,14 @@ func TestSecrecyFromACopyOfTheCluster(t *testing.T) {
 			level := uint8(1 + rng.IntN(5))
 			c.levels = append(c.levels, level)
 			form.Set(fmt.Sprintf("s%d", s.ID), strconv.Itoa(int(level)))
+			for k := 1; k <= 5; k++ {
+				var r uint8
+				if level != 5 { // an abstention has no criteria
+					r = uint8(rng.IntN(5))
+				}
+				c.criteria = append(c.criteria, r)
+				form.Set(fmt.Sprintf("c%d_%d", s.ID, k), strconv.Itoa(int(r)))
+			}
 		}
 		phone := a.client()
 		phone.get("/v/" + code)
@@ -103,23 +113,38 @@ func TestSecrecyFromACopyOfTheCluster(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, c := range casts {
-		if seen[string(c.levels)] {
+		if seen[string(c.levels)] || seen[string(c.criteria)] {
 			t.Fatal("two ballots with the same choices: the test could not tell them apart")
 		}
-		seen[string(c.levels)] = true
+		seen[string(c.levels)], seen[string(c.criteria)] = true, true
 	}
 
-	// What a ballot in clear could look like on disk: the sealed plaintext itself, its
-	// levels as bytes, as digits, as a PostgreSQL array, and the posted form.
+	// What a ballot in clear could look like on disk: the sealed plaintext itself (choices
+	// and criteria), its levels as bytes, as digits, as a PostgreSQL array, and the posted
+	// form; its criteria ratings as bytes, as digits, as JSON arrays, and as posted.
 	needles := func(c cast) [][]byte {
 		b := ballotbox.Ballot{CategoryID: c.category}
-		var digits []string
+		var digits, critDigits []string
 		for j, s := range f.subs {
-			b.Marks = append(b.Marks, ballotbox.Mark{SubjectID: s.ID, Choice: rules.Choice(c.levels[j])})
+			m := ballotbox.Mark{SubjectID: s.ID, Choice: rules.Choice(c.levels[j])}
+			copy(m.Criteria[:], c.criteria[5*j:5*j+5])
+			b.Marks = append(b.Marks, m)
 			digits = append(digits, strconv.Itoa(int(c.levels[j])))
 		}
+		for _, r := range c.criteria {
+			critDigits = append(critDigits, strconv.Itoa(int(r)))
+		}
+		// The first subject the rater did not abstain on, as its criteria were posted and
+		// as a JSON array of its five ratings.
+		j := 0
+		for c.levels[j] == 5 {
+			j++
+		}
+		id, r := f.subs[j].ID, c.criteria[5*j:5*j+5]
+		posted := fmt.Sprintf("c%d_1=%d&c%d_2=%d&c%d_3=%d", id, r[0], id, r[1], id, r[2])
 		return [][]byte{b.Plaintext(), c.levels, []byte(strings.Join(digits, "")), []byte("{" + strings.Join(digits, ",") + "}"),
-			[]byte(fmt.Sprintf("s%d=%d&s%d=%d", f.subs[0].ID, c.levels[0], f.subs[1].ID, c.levels[1]))}
+			[]byte(fmt.Sprintf("s%d=%d&s%d=%d", f.subs[0].ID, c.levels[0], f.subs[1].ID, c.levels[1])),
+			c.criteria, []byte(strings.Join(critDigits, "")), []byte("[" + strings.Join(critDigits[5*j:5*j+5], ", ") + "]"), []byte(posted)}
 	}
 	scan := func(when string) {
 		t.Helper()

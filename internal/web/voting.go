@@ -220,7 +220,8 @@ func (s *Server) ballotStep(w http.ResponseWriter, r *http.Request, run ballotRu
 		return
 	}
 	d := view.BallotData{Title: roundTitle(run.ci), Category: run.ci.CategoryName, Subjects: subjects,
-		Choices: map[int64]rules.Choice{}, Action: run.action, Paper: run.paper}
+		Choices: map[int64]rules.Choice{}, Action: run.action, Paper: run.paper,
+		Criteria: run.ci.Criteria, PersonCriteria: run.ci.PersonCriteria}
 	if run.paper {
 		d.Code, d.Token = run.code, run.token
 	}
@@ -240,13 +241,14 @@ func (s *Server) ballotStep(w http.ResponseWriter, r *http.Request, run ballotRu
 		}
 		d.Choices[sub.ID] = c
 	}
+	parseBallotCriteria(r.PostForm, &d)
 	step := r.PostForm.Get("step")
 	if step == "edit" || (step == "" && r.PostForm.Get("start") == "1") {
-		d.Missing = nil
+		d.Missing, d.MissingCriteria = nil, nil
 		s.render(w, r, http.StatusOK, view.Ballot(d))
 		return
 	}
-	if len(d.Missing) > 0 {
+	if len(d.Missing) > 0 || len(d.MissingCriteria) > 0 {
 		s.render(w, r, http.StatusUnprocessableEntity, view.Ballot(d))
 		return
 	}
@@ -256,7 +258,11 @@ func (s *Server) ballotStep(w http.ResponseWriter, r *http.Request, run ballotRu
 	}
 	marks := make([]ballotbox.Mark, 0, len(subjects))
 	for _, sub := range subjects {
-		marks = append(marks, ballotbox.Mark{SubjectID: sub.ID, Choice: d.Choices[sub.ID]})
+		m := ballotbox.Mark{SubjectID: sub.ID, Choice: d.Choices[sub.ID]}
+		if m.Choice != rules.Abstention {
+			m.Criteria = d.Rated[sub.ID]
+		}
+		marks = append(marks, m)
 	}
 	receipt, err := voting.Cast(r.Context(), s.store, run.code, run.ci, run.token, marks)
 	switch {

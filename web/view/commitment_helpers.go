@@ -41,14 +41,6 @@ type ItemView struct {
 // Leaf reports whether progress is recorded on the item itself.
 func (iv ItemView) Leaf() bool { return len(iv.Subs) == 0 }
 
-// MassEvaluationRow is one line of a mass evaluation's result (群众评议结果): an item, or
-// the commitment as a whole, with its satisfaction and outcome.
-type MassEvaluationRow struct {
-	Label        string
-	Satisfaction string // percent, two decimals; "" without valid votes
-	Outcome      string
-}
-
 // pctText shows an exact share as a percentage: "66.67%", "100%".
 func pctText(x *big.Rat) string {
 	if x == nil {

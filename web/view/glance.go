@@ -24,6 +24,8 @@ type ResultsGlance struct {
 	Talks        int // reminder + admonishment
 	Filter       string
 	Chart        Chart
+	// Pledge: a 评诺 round, whose counts are grades (满意 / 基本满意 / 不满意), not talks.
+	Pledge bool
 }
 
 // Results filters: everyone, or only the subjects that need a talk.
@@ -34,9 +36,9 @@ const (
 
 // NewResultsGlance counts outcomes over all results and charts those shown.
 func NewResultsGlance(round store.Round, all, shown []store.SubjectResult, filter string) ResultsGlance {
-	g := ResultsGlance{RoundID: round.ID, Total: len(all), Filter: filter}
+	g := ResultsGlance{RoundID: round.ID, Total: len(all), Filter: filter, Pledge: round.IsPledge()}
 	for _, r := range all {
-		switch r.Outcome {
+		switch r.Outcome.Band() {
 		case rules.Pass:
 			g.Pass++
 		case rules.Reminder:
@@ -60,7 +62,7 @@ func NewResultsGlance(round store.Round, all, shown []store.SubjectResult, filte
 
 // NeedsTalk reports whether a result calls for a talk (提醒谈话 or 诫勉谈话).
 func NeedsTalk(r store.SubjectResult) bool {
-	o := r.Outcome
+	o := r.Outcome.Band() // of a 评诺 round: graded below 满意
 	return o == rules.Reminder || o == rules.Admonishment
 }
 
@@ -166,7 +168,7 @@ func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 // tell red from green.
 func markPoints(outcome rules.Outcome, x, y float64) string {
 	const r = 6.0
-	switch outcome {
+	switch outcome.Band() {
 	case rules.Reminder:
 		return fmt.Sprintf("%s,%s %s,%s %s,%s %s,%s", f1(x), f1(y-r-1), f1(x+r+1), f1(y), f1(x), f1(y+r+1), f1(x-r-1), f1(y))
 	default:
@@ -175,11 +177,15 @@ func markPoints(outcome rules.Outcome, x, y float64) string {
 }
 
 func markClass(outcome rules.Outcome) string {
-	return "mark mark-" + strings.ReplaceAll(string(outcome), "_", "-")
+	return "mark mark-" + strings.ReplaceAll(string(outcome.Band()), "_", "-")
 }
 
 // chartSummary is the chart's text alternative.
 func chartSummary(g ResultsGlance) string {
+	if g.Pledge {
+		return fmt.Sprintf("共 %d 个对象:满意 %d,基本满意 %d,不满意 %d,无有效票 %d。图中按加权满意率由低到高排列,竖线为满意线 %d%% 和不满意线 %d%%;各对象的数值见下方表格。",
+			g.Total, g.Pass, g.Reminder, g.Admonishment, g.NoResult, g.Chart.PassPct, g.Chart.AdmonishPct)
+	}
 	return fmt.Sprintf("共 %d 个对象:合格 %d,提醒谈话 %d,诫勉谈话 %d,无有效票 %d。图中按加权满意率由低到高排列,竖线为合格线 %d%% 和诫勉线 %d%%;各对象的数值见下方表格。",
 		g.Total, g.Pass, g.Reminder, g.Admonishment, g.NoResult, g.Chart.PassPct, g.Chart.AdmonishPct)
 }

@@ -1289,7 +1289,15 @@ func methodAwards(d MethodData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 88, "</td></tr></tbody></table></div><p>中间有一年没有评议或考核记录,连续年数从头算起。</p></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 88, "</td></tr></tbody></table></div><p>中间有一年没有评议或考核记录,连续年数从头算起。</p>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = methodCriteria(d).Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 89, "</section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1318,48 +1326,48 @@ func methodCommitments(d MethodData) templ.Component {
 			templ_7745c5c3_Var64 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 89, "<section id=\"commitments\" aria-labelledby=\"commitments-h\"><h2 id=\"commitments-h\">九、双承诺与三公开</h2><p>每个村党支部每年向乡党委作出承诺,乡党委也向全乡群众公开承诺。每项承诺写明内容、可衡量的目标和完成时限,经组织办审核后公开;此后随时记录进展和照片(践诺),半年公开一次进展;年终自评(述诺),党委领导至少每季度点评一次,再由群众评议(评诺),得出兑现率。</p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 90, "<section id=\"commitments\" aria-labelledby=\"commitments-h\"><h2 id=\"commitments-h\">九、双承诺与三公开</h2><p>每个村党支部每年向乡党委作出承诺,乡党委也向全乡群众公开承诺。每项承诺写明内容、可衡量的目标和完成时限,经组织办审核后公开;此后随时记录进展和照片(践诺),半年公开一次进展;年终自评(述诺),党委领导至少每季度点评一次,再由群众评议(评诺),得出兑现率。</p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if d.Round != nil {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 90, "<p>承诺、进展和结果三公开,不用登录就能查看:<a href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 91, "<p>承诺、进展和结果三公开,不用登录就能查看:<a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var65 templ.SafeURL
 			templ_7745c5c3_Var65, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL("/gk/t/" + i64(d.Township.ID)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/method.templ`, Line: 396, Col: 119}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/method.templ`, Line: 397, Col: 119}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var65))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 91, "\" data-testid=\"method-commitments\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 92, "\" data-testid=\"method-commitments\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var66 string
 			templ_7745c5c3_Var66, templ_7745c5c3_Err = templ.JoinStringErrs(d.Township.Name)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/method.templ`, Line: 396, Col: 172}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/method.templ`, Line: 397, Col: 172}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var66))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 92, "承诺公开</a>。</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 93, "承诺公开</a>。</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 93, "<p>承诺、进展和结果三公开,不用登录就能查看。</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 94, "<p>承诺、进展和结果三公开,不用登录就能查看。</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 94, "</section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 95, "</section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1388,33 +1396,33 @@ func methodSecrecy(d MethodData) templ.Component {
 			templ_7745c5c3_Var67 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 95, "<section id=\"secrecy\" aria-labelledby=\"secrecy-h\"><h2 id=\"secrecy-h\">十、选票保密</h2><ul><li><b>无记名</b>:评议代表不登录、不留姓名,凭一次性测评码投票。每个码只能投一次;网络不好重复提交,只会得到原来的回执码,不会多算一票。</li><li><b>提交即封存</b>:选票到达服务器时立即加密封存。封存的选票不含测评码、代表类别、时间和网络地址,任何人(包括组织办和系统管理员)都看不到单张选票的内容。</li><li data-testid=\"method-scrutineers\"><b>监票人开箱</b>:")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 96, "<section id=\"secrecy\" aria-labelledby=\"secrecy-h\"><h2 id=\"secrecy-h\">十、选票保密</h2><ul><li><b>无记名</b>:评议代表不登录、不留姓名,凭一次性测评码投票。每个码只能投一次;网络不好重复提交,只会得到原来的回执码,不会多算一票。</li><li><b>提交即封存</b>:选票到达服务器时立即加密封存。封存的选票不含测评码、代表类别、时间和网络地址,任何人(包括组织办和系统管理员)都看不到单张选票的内容。</li><li data-testid=\"method-scrutineers\"><b>监票人开箱</b>:")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var68 string
 		templ_7745c5c3_Var68, templ_7745c5c3_Err = templ.JoinStringErrs(scrutineerRule(d.Round))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/method.templ`, Line: 409, Col: 88}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/method.templ`, Line: 410, Col: 88}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var68))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 96, "</li><li><b>回执码</b>:投票后得到回执码。结果公示页列出全部计入的回执码,可以核对自己的选票已经计入;凭回执码查不到您的选择。</li><li data-testid=\"method-min-votes\"><b>小组不露明细</b>:")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 97, "</li><li><b>回执码</b>:投票后得到回执码。结果公示页列出全部计入的回执码,可以核对自己的选票已经计入;凭回执码查不到您的选择。</li><li data-testid=\"method-min-votes\"><b>小组不露明细</b>:")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var69 string
 		templ_7745c5c3_Var69, templ_7745c5c3_Err = templ.JoinStringErrs(minVotesRule(d.Round))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/method.templ`, Line: 411, Col: 87}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/method.templ`, Line: 412, Col: 87}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var69))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 97, "</li><li>公示期满后,封存的选票经记录销毁,只保留回执码。</li></ul><p class=\"small muted\">需要说明:加权满意率是公布的。某一组人数很少时,这组人的选择有可能从公布的数字中推算出来,所以每组都应有足够的评议代表。</p></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 98, "</li><li>公示期满后,封存的选票经记录销毁,只保留回执码。</li></ul><p class=\"small muted\">需要说明:加权满意率是公布的。某一组人数很少时,这组人的选择有可能从公布的数字中推算出来,所以每组都应有足够的评议代表。</p></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -1,0 +1,2 @@
+DROP TABLE round_criteria;
+ALTER TABLE rounds DROP COLUMN criteria, DROP COLUMN person_criteria;
