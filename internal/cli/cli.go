@@ -25,7 +25,7 @@ const usage = `用法: pingyi <命令> [参数]
   create-user  创建员工账号: create-user -township 乡镇 -username 账号 -name 姓名 -role office|leader|secretary [-village 村名]
                县级账号(只读全县): create-user -role county -county 县 -username 账号 -name 姓名
   create-township 新建乡镇: create-township -county 县 -name 乡镇
-  seed-demo    载入演示乡镇(已有则跳过);-townships N 另建同县 N−1 个乡镇(名册、测评人、账号)
+  seed-demo    载入演示乡镇(已有则跳过);-townships N 另建同县 N−1 个乡镇(名册、测评人、账号、已公示的 2025 年度评议)和县级账号 xian.zzb
   backup       备份整个数据库: backup [-o 文件] [-database 地址](pg_dump 自定义格式,旁附清单:结构版本、SHA-256)
   restore      恢复到空数据库: restore -i 文件 [-database 地址](校验和不符、结构版本较新、目标非空均拒绝)
   clean-data   删除 make run 的本地数据库

@@ -196,7 +196,7 @@ func createTownshipCmd(ctx context.Context, cfg config.Config, args []string, st
 func seedDemoCmd(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("seed-demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	townships := fs.Int("townships", 1, fmt.Sprintf("演示县的乡镇数(1–%d):小漩乡之外另建 N−1 个,各有名册、测评人和账号", demo.MaxTownships))
+	townships := fs.Int("townships", 1, fmt.Sprintf("演示县的乡镇数(1–%d):小漩乡之外另建 N−1 个,各有名册、测评人、账号和已公示的 2025 年度评议;另建县级账号 xian.zzb", demo.MaxTownships))
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -213,22 +213,31 @@ func seedDemoCmd(ctx context.Context, cfg config.Config, args []string, stdout, 
 		return 1
 	}
 	defer st.Close()
+	started := time.Now()
 	if code := seedXiaoxuan(ctx, st, stdout, stderr); code != 0 {
 		return code
 	}
 	if *townships < 2 {
 		return 0
 	}
-	// The county's other townships (internal/demo/county.go).
+	// The county's other townships, each with its 2025 year (internal/demo/county.go,
+	// county_year.go), and the county's own account.
 	made, err := demo.LoadCounty(ctx, st, *townships)
 	if err != nil {
 		fmt.Fprintln(stderr, "pingyi seed-demo: 载入演示县的乡镇:", err)
 		return 1
 	}
 	for _, t := range made {
-		fmt.Fprintf(stdout, "已载入「%s」:账号 %s.zzb(组织办)、%s.lingdao(党委领导)、%s.shuji(村书记),%d 名测评人\n", t.Name, t.Slug, t.Slug, t.Slug, demo.CountyRaters)
+		fmt.Fprintf(stdout, "已载入「%s」:账号 %s.zzb(组织办)、%s.lingdao(党委领导)、%s.shuji(村书记),%d 名测评人,%d 年度评议已公示\n",
+			t.Name, t.Slug, t.Slug, t.Slug, demo.CountyRaters, demo.CountyYear)
 	}
-	fmt.Fprintf(stdout, "演示县「%s」共 %d 个乡镇;演示账号密码 %s\n", demo.County, *townships, demo.Password)
+	if _, err := demo.LoadCountyAccount(ctx, st); err != nil {
+		fmt.Fprintln(stderr, "pingyi seed-demo: 建县级账号:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "演示县「%s」共 %d 个乡镇;县级账号 %s(%s,只读,各乡镇对比在 /county);演示账号密码 %s\n",
+		demo.County, *townships, demo.CountyAccount.Username, demo.CountyAccount.Name, demo.Password)
+	fmt.Fprintf(stdout, "用时 %.1f 秒\n", time.Since(started).Seconds())
 	return 0
 }
 

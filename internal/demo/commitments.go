@@ -207,6 +207,8 @@ type commitmentLoader struct {
 	rng      *rand.Rand
 	photoN   int
 	drawn    []store.EntryFile // a few drawn photos, reused: drawing is the slow part
+	// officeName is the office member who approves and publishes (周敏 when empty).
+	officeName string
 }
 
 func date(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
@@ -309,6 +311,9 @@ func (l *commitmentLoader) file(villageID *int64, items []demoItem, returned str
 		}
 	}
 	office := store.Actor{Name: Accounts[0].Name, Role: store.RoleOffice}
+	if l.officeName != "" {
+		office.Name = l.officeName
+	}
 	owner := secretary
 	if villageID == nil {
 		owner = office

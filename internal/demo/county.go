@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"pingyi/internal/store"
 )
@@ -42,24 +43,40 @@ const CountyRaters = 100
 // LoadCounty makes sure the demo county has n townships: 小漩乡 with its whole history
 // (Load and the rest, done by the caller) counts as the first, and CountyTownships[:n-1]
 // get a roster (leadership, cadres, six villages with their branches, committees and chief
-// cadres, five agencies), 100 raters and one account per role, password Password. A
-// township that exists already is left alone. It returns the townships it made.
+// cadres, five agencies), 100 raters, one account per role (password Password) and a year
+// to compare (county_year.go): a published 2025 year-end round with its talks, and for a
+// few the villages' commitments. A township that has a round already is left alone. It
+// returns the townships it added to.
 func LoadCounty(ctx context.Context, st *store.Store, n int) ([]CountyTownship, error) {
 	if n < 1 || n > MaxTownships {
 		return nil, fmt.Errorf("demo: a county of 1 to %d townships, not %d", MaxTownships, n)
 	}
+	today := time.Now()
 	var made []CountyTownship
 	for i, ct := range CountyTownships[:n-1] {
-		if _, err := st.TownshipByName(ctx, ct.Name); err == nil {
-			continue
-		} else if !errors.Is(err, store.ErrNotFound) {
+		t, err := st.TownshipByName(ctx, ct.Name)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			if t, err = st.EnsureTownship(ctx, ct.Name, County); err != nil {
+				return made, err
+			}
+			if err := loadTownship(ctx, st, t.ID, countySpec(i, ct)); err != nil {
+				return made, fmt.Errorf("demo: %s: %w", ct.Name, err)
+			}
+		case err != nil:
 			return made, err
+		default:
+			// Made before: it gets its year only if it has none (a county seeded by an
+			// earlier version of the demo).
+			rounds, err := st.Rounds(ctx, t.ID)
+			if err != nil {
+				return made, err
+			}
+			if len(rounds) > 0 {
+				continue
+			}
 		}
-		t, err := st.EnsureTownship(ctx, ct.Name, County)
-		if err != nil {
-			return made, err
-		}
-		if err := loadTownship(ctx, st, t.ID, countySpec(i, ct)); err != nil {
+		if err := loadCountyYear(ctx, st, t.ID, i, ct, today); err != nil {
 			return made, fmt.Errorf("demo: %s: %w", ct.Name, err)
 		}
 		made = append(made, ct)

@@ -221,19 +221,133 @@ type RoundSpec struct {
 	People        bool
 	Organisations bool
 	Seed          uint64
-	MaxBallots    int // 0: one ballot per issued code, less every tenth (raters who stayed away)
+	// Rand draws the ballots; nil: a generator seeded with Seed.
+	Rand       *rand.Rand
+	MaxBallots int // 0: one ballot per issued code, less those who stay away (Attend)
+	// Attend says whether the i-th issued code (in slip order) is used; nil: every tenth
+	// rater stays away (none when MaxBallots is set).
+	Attend func(rng *rand.Rand, i int, slip store.Slip) bool
 	// Vote gives a ballot's choice (1–4, 5 abstains) for the k-th subject.
 	Vote func(rng *rand.Rand, k int, s store.RoundSubject) int
+	// VoteAs, when set, is used instead of Vote: it also knows who votes.
+	VoteAs func(rng *rand.Rand, v Voter, k int, s store.RoundSubject) int
+	// RateCriteria, when set, fills in each ballot's 三争创 criteria ratings once its
+	// choices are made (the round's Criteria setting must ask for them).
+	RateCriteria func(marks []ballotbox.Mark)
+	// Criteria is the round's 三争创 criteria setting ("" none).
+	Criteria string
+	// Filed says whether a subject's report is filed; nil: every subject's.
+	Filed func(s store.RoundSubject) bool
+	// By is the office member who opens, counts and publishes (周敏 when empty); Contact is
+	// where the 公示 takes objections (小漩乡's office when empty).
+	By, Contact string
+	// Published, when set, dates the round's history back to a 公示 on that day: set up
+	// three weeks before, voted and counted in the days before (the demo's history).
+	Published time.Time
+}
+
+// Voter is who fills in a ballot for RoundSpec.VoteAs: the rater group the code votes in
+// (store.GroupPeer, store.GroupPublic) and how many ballots of that group came before.
+type Voter struct {
+	Group  string
+	Before int
 }
 
 // RunRound runs one whole round through the store's public API: set up, reports filed,
 // codes issued to every rater, ballots cast, closed and published. It is the one place
-// the talk demo and the talk tests make rounds, so a change to the voting API is adapted
-// here only.
+// the demo (LoadRounds, LoadTalks, LoadCounty) and the talk tests make rounds, so a change
+// to the voting API is adapted here only.
 func RunRound(ctx context.Context, st *store.Store, townID int64, spec RoundSpec) (int64, error) {
-	cats, err := st.RaterCategories(ctx, townID)
+	id, subs, err := setUpRound(ctx, st, townID, spec)
 	if err != nil {
 		return 0, err
+	}
+	by := spec.By
+	if by == "" {
+		by = Accounts[0].Name
+	}
+	shares, err := voting.OpenRound(ctx, st, townID, id, by)
+	if err != nil {
+		return 0, err
+	}
+	slips, err := st.Slips(ctx, townID, id, 0)
+	if err != nil {
+		return 0, err
+	}
+	rng := spec.Rand
+	if rng == nil {
+		rng = rand.New(rand.NewPCG(spec.Seed, 7))
+	}
+	cast := 0
+	before := map[string]int{}
+	for i, slip := range slips {
+		if spec.MaxBallots > 0 && cast == spec.MaxBallots {
+			break
+		}
+		if spec.Attend != nil && !spec.Attend(rng, i, slip) || spec.Attend == nil && spec.MaxBallots == 0 && i%10 == 9 {
+			continue
+		}
+		ci, err := st.Code(ctx, slip.Code)
+		if err != nil {
+			return 0, err
+		}
+		marks := make([]ballotbox.Mark, len(subs))
+		for k, s := range subs {
+			var choice int
+			if spec.VoteAs != nil {
+				choice = spec.VoteAs(rng, Voter{Group: ci.GroupKey, Before: before[ci.GroupKey]}, k, s)
+			} else {
+				choice = spec.Vote(rng, k, s)
+			}
+			marks[k] = ballotbox.Mark{SubjectID: s.ID, Choice: rules.Choice(choice)}
+		}
+		if spec.RateCriteria != nil {
+			spec.RateCriteria(marks)
+		}
+		before[ci.GroupKey]++
+		if _, err := voting.Cast(ctx, st, slip.Code, ci, voting.NewToken(), marks); err != nil {
+			return 0, fmt.Errorf("demo: cast: %w", err)
+		}
+		cast++
+	}
+	if err := st.EndVoting(ctx, townID, id); err != nil {
+		return 0, err
+	}
+	round, err := st.Round(ctx, townID, id)
+	if err != nil {
+		return 0, err
+	}
+	if err := voting.OpenBox(ctx, st, round, shares[:2], by); err != nil {
+		return 0, fmt.Errorf("demo: open box: %w", err)
+	}
+	from := time.Date(spec.Year, 7, 1, 0, 0, 0, 0, time.Local)
+	if spec.Kind == "year_end" {
+		from = time.Date(spec.Year+1, 1, 10, 0, 0, 0, 0, time.Local)
+	}
+	if !spec.Published.IsZero() {
+		from = store.LocalDay(spec.Published)
+	}
+	contact := spec.Contact
+	if contact == "" {
+		contact = "乡党委组织办,电话 0719-6521234"
+	}
+	if _, err := st.PublishRound(ctx, townID, id, store.Publication{From: from, To: from.AddDate(0, 0, 7), Contact: contact}, by); err != nil {
+		return 0, err
+	}
+	if !spec.Published.IsZero() {
+		if err := backdateRound(ctx, st, townID, id, spec.Published); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// setUpRound makes a round of the spec: created with the demo's policy, reports filed
+// (those Filed allows) and a code issued to every rater. It returns the round and its subjects.
+func setUpRound(ctx context.Context, st *store.Store, townID int64, spec RoundSpec) (int64, []store.RoundSubject, error) {
+	cats, err := st.RaterCategories(ctx, townID)
+	if err != nil {
+		return 0, nil, err
 	}
 	groups := map[int64]string{}
 	for _, c := range cats {
@@ -246,72 +360,58 @@ func RunRound(ctx context.Context, st *store.Store, townID int64, spec RoundSpec
 	id, err := st.CreateRound(ctx, townID, store.RoundInput{Title: spec.Title, Year: spec.Year, Kind: spec.Kind,
 		Groups: store.DefaultGroups(), Categories: groups, PassPct: 90, AdmonishBelowPct: 80,
 		ReminderDissatisfiedPct: 10, AdmonishDissatisfiedPct: 20, MinGroupVotes: 5, Scrutineers: Scrutineers, KeyThreshold: 2,
-		Levels: levels, People: spec.People, Organisations: spec.Organisations})
+		Levels: levels, People: spec.People, Organisations: spec.Organisations, Criteria: spec.Criteria})
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	subs, err := st.RoundSubjects(ctx, townID, id)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	for _, s := range subs {
+		if spec.Filed != nil && !spec.Filed(s) {
+			continue
+		}
 		if err := st.SaveReport(ctx, townID, s.ID, store.ReportInput{Text: report(s, spec.Year)}); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 	}
 	for _, c := range cats {
 		if c.RaterCount > 0 {
 			if err := st.GenerateCodes(ctx, townID, id, c.ID, c.RaterCount); err != nil {
-				return 0, err
+				return 0, nil, err
 			}
 		}
 	}
-	shares, err := voting.OpenRound(ctx, st, townID, id, "周敏")
-	if err != nil {
-		return 0, err
+	return id, subs, nil
+}
+
+// backdateRound gives a published round the history of a 公示 on the given day: set up
+// three weeks before, reports in, voting opened two days before, closed and counted the
+// day before, with its events and talk tasks dated to match. Only the demo does this.
+func backdateRound(ctx context.Context, st *store.Store, townID, id int64, published time.Time) error {
+	opened := published.AddDate(0, 0, -2)
+	counted := published.AddDate(0, 0, -1)
+	created := published.AddDate(0, 0, -21)
+	pool := st.Pool()
+	if _, err := pool.Exec(ctx, `
+		UPDATE rounds SET created_at = $3, keyed_at = $4, opened_at = $4, closed_at = $5::timestamptz, counted_at = $5::timestamptz + interval '1 hour', published_at = $6
+		WHERE township_id = $1 AND id = $2`, townID, id, created, opened, counted, published); err != nil {
+		return fmt.Errorf("demo: backdate round: %w", err)
 	}
-	slips, err := st.Slips(ctx, townID, id, 0)
-	if err != nil {
-		return 0, err
+	if _, err := pool.Exec(ctx, `
+		UPDATE round_events SET at = CASE kind WHEN 'keyed' THEN $3::timestamptz WHEN 'opened' THEN $4::timestamptz + interval '1 hour' ELSE $5::timestamptz END
+		WHERE township_id = $1 AND round_id = $2`, townID, id, opened, counted, published); err != nil {
+		return fmt.Errorf("demo: backdate round events: %w", err)
 	}
-	rng := rand.New(rand.NewPCG(spec.Seed, 7))
-	cast := 0
-	for i, slip := range slips {
-		if spec.MaxBallots == 0 && i%10 == 9 {
-			continue
-		}
-		if spec.MaxBallots > 0 && cast == spec.MaxBallots {
-			break
-		}
-		marks := make([]ballotbox.Mark, len(subs))
-		for k, s := range subs {
-			marks[k] = ballotbox.Mark{SubjectID: s.ID, Choice: rules.Choice(spec.Vote(rng, k, s))}
-		}
-		ci, err := st.Code(ctx, slip.Code)
-		if err != nil {
-			return 0, err
-		}
-		if _, err := voting.Cast(ctx, st, slip.Code, ci, voting.NewToken(), marks); err != nil {
-			return 0, err
-		}
-		cast++
+	if _, err := pool.Exec(ctx, `
+		UPDATE round_subjects SET report_updated_at = $3 WHERE township_id = $1 AND round_id = $2 AND report_updated_at IS NOT NULL`,
+		townID, id, created.AddDate(0, 0, 7)); err != nil {
+		return fmt.Errorf("demo: backdate reports: %w", err)
 	}
-	if err := st.EndVoting(ctx, townID, id); err != nil {
-		return 0, err
+	if _, err := pool.Exec(ctx, `UPDATE talks SET created_at = $3 WHERE township_id = $1 AND round_id = $2`,
+		townID, id, counted.Add(time.Hour)); err != nil {
+		return fmt.Errorf("demo: backdate talks: %w", err)
 	}
-	round, err := st.Round(ctx, townID, id)
-	if err != nil {
-		return 0, err
-	}
-	if err := voting.OpenBox(ctx, st, round, shares[:2], "周敏"); err != nil {
-		return 0, err
-	}
-	from := time.Date(spec.Year, 7, 1, 0, 0, 0, 0, time.Local)
-	if spec.Kind == "year_end" {
-		from = time.Date(spec.Year+1, 1, 10, 0, 0, 0, 0, time.Local)
-	}
-	if _, err := st.PublishRound(ctx, townID, id, store.Publication{From: from, To: from.AddDate(0, 0, 7), Contact: "乡党委组织办,电话 0719-6521234"}, "周敏"); err != nil {
-		return 0, err
-	}
-	return id, nil
+	return nil
 }

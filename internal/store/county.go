@@ -78,7 +78,8 @@ func (s *Store) CreateCountyUser(ctx context.Context, in CountyUserInput) (int64
 type TownshipSummary struct {
 	Township Township
 	// Rounds and Published count the year's rounds (rehearsals left out); Issued and Cast
-	// are their ballot codes handed out and used.
+	// are the ballot codes handed out and used in those that opened for voting (a draft's
+	// codes, printed ahead of the meeting, are not a turnout yet).
 	Rounds, Published int
 	Issued, Cast      int
 	// Outcomes counts the published rounds' results; AverageSatisfaction is the mean of
@@ -133,7 +134,7 @@ func (s *Store) CountyComparison(ctx context.Context, towns []Township, year int
 	}
 	rows, err := s.pool.Query(ctx, `
 		SELECT r.township_id, count(*)::int, count(*) FILTER (WHERE r.status = 'published')::int,
-		       coalesce(sum((SELECT count(*) FROM ballot_codes c WHERE c.round_id = r.id AND NOT c.void)), 0)::int,
+		       coalesce(sum((SELECT count(*) FROM ballot_codes c WHERE c.round_id = r.id AND NOT c.void)) FILTER (WHERE r.status <> 'draft'), 0)::int,
 		       coalesce(sum((SELECT count(*) FROM ballot_codes c WHERE c.round_id = r.id AND c.spent)), 0)::int
 		FROM rounds r WHERE r.township_id = ANY($1) AND r.year = $2 AND NOT r.rehearsal
 		GROUP BY r.township_id`, ids, year)
@@ -244,4 +245,24 @@ func (s *Store) summariseCommitments(ctx context.Context, o *TownshipSummary, ye
 		}
 	}
 	return nil
+}
+
+// CountyLatestYear is the newest year in which one of the townships published a round
+// (rehearsals left out), the year the county's comparison opens on; ok is false when
+// none has published any.
+func (s *Store) CountyLatestYear(ctx context.Context, towns []Township) (year int, ok bool, err error) {
+	ids := make([]int64, len(towns))
+	for i, t := range towns {
+		ids[i] = t.ID
+	}
+	var y *int
+	err = s.pool.QueryRow(ctx, `
+		SELECT max(year) FROM rounds WHERE township_id = ANY($1) AND status = 'published' AND NOT rehearsal`, ids).Scan(&y)
+	if err != nil {
+		return 0, false, fmt.Errorf("store: county latest year: %w", err)
+	}
+	if y == nil {
+		return 0, false, nil
+	}
+	return *y, true, nil
 }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"cmp"
+	"math/big"
 	"net/http"
 	"slices"
 	"strconv"
@@ -62,18 +64,25 @@ func (s *Server) countyGuard(next http.Handler) http.Handler {
 	})
 }
 
-// countyHome compares the county's townships for a year.
+// countyHome compares the county's townships for a year: the one asked for, else the
+// newest year with published results (in November the year-end round published in
+// January is what there is to compare), else this year.
 func (s *Server) countyHome(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
 	now := time.Now()
-	year := now.Year()
-	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y <= now.Year()+1 {
-		year = y
-	}
 	towns, err := s.store.CountyTownships(r.Context(), u.County)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
+	}
+	year := now.Year()
+	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y <= now.Year()+1 {
+		year = y
+	} else if latest, ok, err := s.store.CountyLatestYear(r.Context(), towns); err != nil {
+		s.serverError(w, r, err)
+		return
+	} else if ok && latest <= now.Year() {
+		year = latest
 	}
 	rows, err := s.store.CountyComparison(r.Context(), towns, year, now)
 	if err != nil {
@@ -81,6 +90,10 @@ func (s *Server) countyHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := view.CountyData{County: u.County, Year: year, Rows: rows, Chosen: u.TownshipID}
+	if key := r.URL.Query().Get("sort"); slices.ContainsFunc(view.CountySorts, func(s struct{ Key, Label string }) bool { return s.Key == key }) {
+		d.Sort = key
+		sortCounty(rows, key)
+	}
 	for y := now.Year(); y >= now.Year()-4; y-- {
 		d.Years = append(d.Years, y)
 	}
@@ -107,4 +120,54 @@ func (s *Server) countyTownshipPost(w http.ResponseWriter, r *http.Request) {
 	s.sessions.Put(r.Context(), countyTownshipKey, id)
 	s.flash(r, flashInfo, "正在查看"+towns[i].Name+"(只读)")
 	http.Redirect(w, r, "/rounds", http.StatusSeeOther)
+}
+
+// sortCounty puts the comparison's rows in the order of a column (view.CountySorts), best
+// first, exactly (no rounding decides an order); rows without a figure go last, and ties
+// keep the names' pinyin order.
+func sortCounty(rows []store.TownshipSummary, key string) {
+	var order func(a, b store.TownshipSummary) int
+	switch key {
+	case "turnout":
+		order = byShare(func(t store.TownshipSummary) (int, int) { return t.Cast, t.Issued })
+	case "talks":
+		order = byShare(func(t store.TownshipSummary) (int, int) { return t.TalksOnTime, t.TalksOnTime + t.TalksLate })
+	case "commitments":
+		order = byShare(func(t store.TownshipSummary) (int, int) { return t.ItemsDone + t.ItemsOnTrack, t.Items })
+	case "satisfaction":
+		order = func(a, b store.TownshipSummary) int {
+			x, xok := new(big.Rat).SetString(a.AverageSatisfaction)
+			y, yok := new(big.Rat).SetString(b.AverageSatisfaction)
+			if !xok || !yok {
+				return cmpMissing(xok, yok)
+			}
+			return y.Cmp(x)
+		}
+	default:
+		return
+	}
+	slices.SortStableFunc(rows, order)
+}
+
+// byShare orders by the share n/d, highest first; a row with d = 0 has none and goes last.
+func byShare(share func(store.TownshipSummary) (n, d int)) func(a, b store.TownshipSummary) int {
+	return func(a, b store.TownshipSummary) int {
+		an, ad := share(a)
+		bn, bd := share(b)
+		if ad == 0 || bd == 0 {
+			return cmpMissing(ad != 0, bd != 0)
+		}
+		return cmp.Compare(bn*ad, an*bd)
+	}
+}
+
+// cmpMissing puts a row that has a figure before one that has none.
+func cmpMissing(aHas, bHas bool) int {
+	switch {
+	case aHas == bHas:
+		return 0
+	case aHas:
+		return -1
+	}
+	return 1
 }
