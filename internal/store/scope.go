@@ -140,7 +140,16 @@ func (d db) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error
 		return errRows{err: err}, err
 	}
 	rows, err := br.Query()
-	return &batchRows{Rows: rows, br: br}, err
+	if err != nil {
+		// Callers return on this error without closing: the pipeline (and with it the
+		// pooled connection) is released here.
+		if rows != nil {
+			rows.Close()
+		}
+		br.Close()
+		return errRows{err: err}, err
+	}
+	return &batchRows{Rows: rows, br: br}, nil
 }
 
 // QueryRow runs a query for one row.

@@ -6,11 +6,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"pingyi/internal/pgtest"
 	"pingyi/internal/store"
 )
 
@@ -168,4 +170,24 @@ func sep(url string) string {
 		return "?"
 	}
 	return " "
+}
+
+// TestFailedScopedQueriesReleaseTheirConnections runs many more failing scoped queries than
+// the pool has connections, returning on the error without closing the rows, as store
+// methods do: each must give its connection back, or the last ones would wait forever.
+func TestFailedScopedQueriesReleaseTheirConnections(t *testing.T) {
+	st := pgtest.Store(t)
+	ctx, cancel := context.WithTimeout(store.WithTownships(context.Background(), 1), 30*time.Second)
+	defer cancel()
+	max := int(st.Pool().Config().MaxConns)
+	for i := 0; i < 4*max; i++ {
+		if _, err := store.QueryAs(ctx, st, `SELECT no_such_column FROM townships`); err == nil {
+			t.Fatal("a query of a missing column succeeded")
+		} else if ctx.Err() != nil {
+			t.Fatalf("query %d of %d waited for a connection: %v", i+1, 4*max, err)
+		}
+	}
+	if n := st.Pool().Stat().AcquiredConns(); n != 0 {
+		t.Fatalf("%d connections still held", n)
+	}
 }
