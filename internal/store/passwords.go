@@ -7,11 +7,15 @@ import (
 
 // ChangePassword sets an account's own new password hash and ends its other sessions by
 // moving its session epoch on; it returns the new epoch for the session that changed it.
+//
+// A county account belongs to no township (and its requests are read-only): its own
+// password is changed by its id alone, as its sign-in found it, outside that scope.
 func (s *Store) ChangePassword(ctx context.Context, townshipID, userID int64, hash string) (int, error) {
 	var epoch int
-	err := s.pool.QueryRow(ctx, `
+	err := s.pool.QueryRow(unscoped(ctx), `
 		UPDATE users SET password_hash = $3, session_epoch = session_epoch + 1
-		WHERE township_id = $1 AND id = $2 AND active RETURNING session_epoch`, townshipID, userID, hash).Scan(&epoch)
+		WHERE id = $2 AND active AND (township_id = $1 OR (township_id IS NULL AND role = 'county'))
+		RETURNING session_epoch`, townshipID, userID, hash).Scan(&epoch)
 	if err != nil {
 		return 0, fmt.Errorf("store: change password: %w", notFound(err))
 	}

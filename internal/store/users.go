@@ -141,7 +141,11 @@ func (s *Store) SaveUser(ctx context.Context, townshipID, id int64, in UserInput
 }
 
 // RecordAuthFailure notes a failed sign-in against each key (account, client address).
+//
+// The throttling table belongs to no township: it is written whatever the request may do
+// (a county account's requests are read-only), as the lookups by sign-in name are.
 func (s *Store) RecordAuthFailure(ctx context.Context, keys ...string) error {
+	ctx = unscoped(ctx)
 	for _, k := range keys {
 		if _, err := s.pool.Exec(ctx, `INSERT INTO auth_failures (key) VALUES ($1)`, k); err != nil {
 			return fmt.Errorf("store: record auth failure: %w", err)
@@ -155,6 +159,7 @@ func (s *Store) RecordAuthFailure(ctx context.Context, keys ...string) error {
 // AuthFailures counts a key's failures within the window and says when the oldest of
 // them expires (so the caller can say how long to wait).
 func (s *Store) AuthFailures(ctx context.Context, key string, window time.Duration) (int, time.Time, error) {
+	ctx = unscoped(ctx) // no township's data (RecordAuthFailure)
 	var n int
 	var oldest *time.Time
 	err := s.pool.QueryRow(ctx, `
@@ -171,6 +176,7 @@ func (s *Store) AuthFailures(ctx context.Context, key string, window time.Durati
 
 // ClearAuthFailures forgets a key's failures (after a successful sign-in).
 func (s *Store) ClearAuthFailures(ctx context.Context, key string) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM auth_failures WHERE key = $1`, key)
+	// No township's data (RecordAuthFailure).
+	_, err := s.pool.Exec(unscoped(ctx), `DELETE FROM auth_failures WHERE key = $1`, key)
 	return err
 }

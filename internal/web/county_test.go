@@ -158,6 +158,26 @@ func TestCountyReadsItsTownships(t *testing.T) {
 	if p := c.get(fmt.Sprintf("/rounds/%d", published.ID)); !refused(p, http.StatusNotFound) {
 		t.Fatalf("小漩乡's round while looking at 河口镇: %d", p.status)
 	}
+	// Its own account is its own: a wrong current password is told as such, the right one
+	// changes it (the county's requests are otherwise read-only).
+	if p := c.post("/county/township", url.Values{"township": {"1"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("choosing 小漩乡 again: %d", p.status)
+	}
+	if p := c.post("/account/password", url.Values{"current": {"wrong-password"}, "new": {"county-new-pw"}, "confirm": {"county-new-pw"}}); p.status != http.StatusUnprocessableEntity || textOf(p, "error-current") != "当前密码不正确" {
+		t.Fatalf("county password, wrong current: %d %q", p.status, textOf(p, "error-current"))
+	}
+	if p := c.post("/account/password", url.Values{"current": {demo.Password}, "new": {"county-new-pw"}, "confirm": {"county-new-pw"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("county password change: %d %q", p.status, textOf(p, "error-page"))
+	}
+	again := a.client()
+	if p := again.post("/login", url.Values{"username": {"xianwei"}, "password": {"county-new-pw"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("sign-in with the county's new password: %d", p.status)
+	}
+	// A round that is voting: its page (turnout, failed codes) reads without a write.
+	open := a.round(t, []int{1}, true)
+	if p := c.get(fmt.Sprintf("/rounds/%d", open.id)); p.status != http.StatusOK {
+		t.Fatalf("county on a voting round: %d %q", p.status, textOf(p, "error-page"))
+	}
 	// Township staff do not see the county's pages.
 	office := a.client()
 	office.login("zzb")
