@@ -171,3 +171,57 @@ func cmpMissing(aHas, bHas bool) int {
 	}
 	return 1
 }
+
+// countyWithheld is, for a county account, what of the township it reads still waits for
+// 公示: the rounds counted but not yet published, and the talks that follow from them.
+// Their figures, outcomes, talks and documents stay with the township until then, as the
+// results page does (resultsVisible). It is nil for everyone else.
+type countyWithheld struct {
+	rounds map[int64]bool
+	talks  map[int64]bool
+}
+
+func (s *Server) countyWithheld(r *http.Request) (*countyWithheld, error) {
+	u := currentUser(r)
+	if u == nil || u.Role != store.RoleCounty {
+		return nil, nil
+	}
+	ctx := r.Context()
+	rounds, err := s.store.Rounds(ctx, u.TownshipID)
+	if err != nil {
+		return nil, err
+	}
+	w := &countyWithheld{rounds: map[int64]bool{}, talks: map[int64]bool{}}
+	for _, rd := range rounds {
+		if rd.Counted() && rd.Status != store.StatusPublished {
+			w.rounds[rd.ID] = true
+		}
+	}
+	if len(w.rounds) == 0 {
+		return w, nil
+	}
+	talks, err := s.store.TalkList(ctx, u.TownshipID, store.Today(), store.TalkFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range talks {
+		if w.round(t.RoundID) {
+			w.talks[t.ID] = true
+		}
+	}
+	return w, nil
+}
+
+// round says whether a round's results are withheld.
+func (w *countyWithheld) round(id *int64) bool { return w != nil && id != nil && w.rounds[*id] }
+
+// talk says whether a talk (and its documents) is withheld.
+func (w *countyWithheld) talk(id int64) bool { return w != nil && w.talks[id] }
+
+// keepTalks leaves out the withheld talks.
+func (w *countyWithheld) keepTalks(ts []store.Talk) []store.Talk {
+	if w == nil {
+		return ts
+	}
+	return slices.DeleteFunc(ts, func(t store.Talk) bool { return w.round(t.RoundID) })
+}

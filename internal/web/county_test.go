@@ -158,6 +158,7 @@ func TestCountyReadsItsTownships(t *testing.T) {
 	if p := c.get(fmt.Sprintf("/rounds/%d", published.ID)); !refused(p, http.StatusNotFound) {
 		t.Fatalf("小漩乡's round while looking at 河口镇: %d", p.status)
 	}
+	office := a.client()
 	// Its own account is its own: a wrong current password is told as such, the right one
 	// changes it (the county's requests are otherwise read-only).
 	if p := c.post("/county/township", url.Values{"township": {"1"}}); p.status != http.StatusSeeOther {
@@ -178,9 +179,47 @@ func TestCountyReadsItsTownships(t *testing.T) {
 	if p := c.get(fmt.Sprintf("/rounds/%d", open.id)); p.status != http.StatusOK {
 		t.Fatalf("county on a voting round: %d %q", p.status, textOf(p, "error-page"))
 	}
-	// Township staff do not see the county's pages.
-	office := a.client()
+	// Counted but not yet published: its outcomes (dossiers, talks, documents) wait for
+	// 公示 as its results do.
+	for _, code := range open.codes {
+		a.client().vote(open, code, 4) // 不满意: every subject is admonished
+	}
 	office.login("zzb")
+	office.count(open)
+	talks, err := a.store.TalkList(ctx, 1, store.Today(), store.TalkFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fresh []store.Talk
+	for _, tk := range talks {
+		if tk.RoundID != nil && *tk.RoundID == open.id {
+			fresh = append(fresh, tk)
+		}
+	}
+	if len(fresh) == 0 {
+		t.Fatal("the counted round made no talks")
+	}
+	if p := c.get(fmt.Sprintf("/talks/%d", fresh[0].ID)); !errorPage(p, http.StatusForbidden, "尚未公示") {
+		t.Fatalf("county on a talk of an unpublished round: %d %q", p.status, textOf(p, "error-page"))
+	}
+	if p := c.get("/talks"); p.status != http.StatusOK || strings.Contains(p.body, fmt.Sprintf("/talks/%d\"", fresh[0].ID)) {
+		t.Fatalf("the ledger shows an unpublished round's talk to the county: %d", p.status)
+	}
+	if p := office.get(fmt.Sprintf("/talks/%d", fresh[0].ID)); p.status != http.StatusOK {
+		t.Fatalf("the office reads its talk: %d", p.status)
+	}
+	sub := open.subs[0]
+	dossier := fmt.Sprintf("/orgs/%d/dossier", *sub.OrganisationID)
+	if sub.PersonID != nil {
+		dossier = fmt.Sprintf("/people/%d/dossier", *sub.PersonID)
+	}
+	if p := c.get(dossier); p.status != http.StatusOK || strings.Contains(p.body, "测试评议") {
+		t.Fatalf("the dossier shows an unpublished round to the county: %d", p.status)
+	}
+	if p := office.get(dossier); p.status != http.StatusOK || !strings.Contains(p.body, "测试评议") {
+		t.Fatalf("the office's dossier lacks its counted round: %d", p.status)
+	}
+	// Township staff do not see the county's pages.
 	if p := office.get("/county"); !refused(p, http.StatusForbidden) {
 		t.Fatalf("office on /county: %d", p.status)
 	}

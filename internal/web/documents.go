@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"pingyi/internal/officedoc"
@@ -26,6 +27,12 @@ func (s *Server) documentList(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	withheld, err := s.countyWithheld(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	docs = slices.DeleteFunc(docs, func(d store.Document) bool { return withheld.talk(d.TalkID) })
 	s.render(w, r, http.StatusOK, view.DocumentList(s.chrome(r, "诫勉文件", "talks"), view.DocumentListData{Documents: docs}))
 }
 
@@ -35,6 +42,15 @@ func (s *Server) documentLetter(w http.ResponseWriter, r *http.Request) (store.D
 	doc, err := s.store.Document(r.Context(), u.TownshipID, idParam(r))
 	if err != nil {
 		s.storeError(w, r, err)
+		return doc, officedoc.Letter{}, false
+	}
+	withheld, err := s.countyWithheld(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return doc, officedoc.Letter{}, false
+	}
+	if withheld.talk(doc.TalkID) {
+		s.errorPage(w, r, http.StatusForbidden, "尚未公示", "这份文件来自尚未公示的评议结果,公示后可查看。")
 		return doc, officedoc.Letter{}, false
 	}
 	set, err := s.store.LoadTalkSettings(r.Context(), u.TownshipID)

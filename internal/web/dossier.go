@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 
 	"pingyi/internal/rules"
@@ -64,6 +65,14 @@ func (s *Server) dossier(w http.ResponseWriter, r *http.Request, kind string, id
 	if err == nil {
 		d.Talks, err = s.store.TalkList(ctx, tid, d.Today, store.TalkFilter{PersonID: personID, OrganisationID: orgID})
 	}
+	var withheld *countyWithheld
+	if err == nil {
+		withheld, err = s.countyWithheld(r)
+	}
+	if err == nil && withheld != nil {
+		d.Rounds = slices.DeleteFunc(d.Rounds, func(x store.DossierRound) bool { return withheld.round(&x.RoundID) })
+		d.Talks = withheld.keepTalks(d.Talks)
+	}
 	if err == nil {
 		d.Items, err = s.store.Rectifications(ctx, tid, d.Today, store.RectificationFilter{PersonID: personID, OrganisationID: orgID})
 	}
@@ -73,6 +82,9 @@ func (s *Server) dossier(w http.ResponseWriter, r *http.Request, kind string, id
 	}
 	if err == nil {
 		d.Documents, err = s.store.Documents(ctx, tid, f)
+	}
+	if err == nil && withheld != nil {
+		d.Documents = slices.DeleteFunc(d.Documents, func(x store.Document) bool { return withheld.talk(x.TalkID) })
 	}
 	if err == nil {
 		d.Referrals, err = s.store.Referrals(ctx, tid, f)

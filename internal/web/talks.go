@@ -35,6 +35,15 @@ func (s *Server) talkFor(w http.ResponseWriter, r *http.Request) (store.Talk, bo
 		s.notFound(w, r)
 		return t, false
 	}
+	withheld, err := s.countyWithheld(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return t, false
+	}
+	if withheld.round(t.RoundID) {
+		s.errorPage(w, r, http.StatusForbidden, "尚未公示", "这次谈话来自尚未公示的评议结果,公示后可查看。")
+		return t, false
+	}
 	return t, true
 }
 
@@ -86,6 +95,11 @@ func (s *Server) talkLedgerData(r *http.Request) (view.TalkLedgerData, error) {
 	if d.Talks, err = s.store.TalkList(r.Context(), u.TownshipID, d.Today, f); err != nil {
 		return d, err
 	}
+	withheld, err := s.countyWithheld(r)
+	if err != nil {
+		return d, err
+	}
+	d.Talks = withheld.keepTalks(d.Talks)
 	d.Years, err = s.store.TalkYears(r.Context(), u.TownshipID, f.VillageID)
 	return d, err
 }
