@@ -153,6 +153,15 @@ type auditNote struct {
 	before  map[string]string
 	summary string
 	form    *http.Request // the request whose form the handler parsed
+	refused bool          // the handler refused (a red message and a redirect): nothing changed
+}
+
+// auditRefused marks the request's entry as not to be written: the handler refused what
+// was asked with a redirect (status 303, not an error status) and a red message.
+func auditRefused(r *http.Request) {
+	if n, ok := r.Context().Value(auditKey{}).(*auditNote); ok {
+		n.refused = true
+	}
 }
 
 // auditForm tells the request's entry which request holds the parsed form (a handler's
@@ -186,7 +195,7 @@ func (s *Server) audit(next http.Handler) http.Handler {
 		r = r.WithContext(context.WithValue(r.Context(), auditKey{}, note))
 		next.ServeHTTP(sw, r)
 		u := currentUser(r)
-		if u == nil || sw.status >= 400 {
+		if u == nil || sw.status >= 400 || note.refused {
 			return
 		}
 		rc := chi.RouteContext(r.Context())
@@ -246,10 +255,9 @@ func auditChanges(r *http.Request, before map[string]string) map[string][2]*stri
 		after := clip(strings.Join(vs, ", "))
 		var was *string
 		if b, ok := before[k]; ok {
-			if b == after {
+			if b = clip(b); b == after {
 				continue
 			}
-			b = clip(b)
 			was = &b
 		}
 		out[k] = [2]*string{was, &after}

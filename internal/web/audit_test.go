@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"pingyi/internal/store"
 	"pingyi/internal/web"
 )
 
@@ -174,5 +175,27 @@ func TestEveryStaffChangeIsAudited(t *testing.T) {
 	}
 	if checked < 50 {
 		t.Fatalf("walked only %d staff POST routes", checked)
+	}
+}
+
+// TestRefusalsAreNotAudited: a request the handler refuses with a redirect and a red
+// message changed nothing, and the log does not say it did.
+func TestRefusalsAreNotAudited(t *testing.T) {
+	a := newApp(t)
+	f := a.round(t, []int{1}, false) // a draft: it cannot end voting
+	office := a.client()
+	office.login("zzb")
+	p := office.post(fmt.Sprintf("/rounds/%d/end", f.id), nil)
+	if kind, msg := office.flashAfter(p); kind != "bad" || msg != "该评议不在投票中" {
+		t.Fatalf("ending a draft: %s %q", kind, msg)
+	}
+	entries, _, err := a.store.AuditLog(context.Background(), 1, store.AuditFilter{RoundID: f.id}, 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Route == "POST /rounds/{id}/end" {
+			t.Fatalf("a refused end of voting is in the log: %+v", e)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 
@@ -37,6 +38,7 @@ func (s *Server) serveBallotPage(w http.ResponseWriter, r *http.Request, roundID
 	v, _ := s.ballotPages.LoadOrStore(key, &ballotPage{})
 	p := v.(*ballotPage)
 	p.once.Do(func() {
+		p.err = errors.New("web: ballot page rendering did not finish") // until it does
 		var buf bytes.Buffer
 		if p.err = view.Ballot(d).Render(context.WithoutCancel(r.Context()), &buf); p.err != nil {
 			return
@@ -67,7 +69,9 @@ func (s *Server) serveBallotPage(w http.ResponseWriter, r *http.Request, roundID
 	w.Write(body)
 }
 
-// forgetBallotPages drops a round's cached ballots once its voting has ended.
+// forgetBallotPages drops a round's cached ballots once its voting has ended: on the
+// replica that ended it at once, on the others when a rater of that round next finds it
+// closed (codeUsable).
 func (s *Server) forgetBallotPages(roundID int64) {
 	s.ballotPages.Range(func(k, _ any) bool {
 		if k.(ballotPageKey).round == roundID {

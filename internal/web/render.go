@@ -94,6 +94,9 @@ const (
 
 // flash leaves a message of the given kind for the next page.
 func (s *Server) flash(r *http.Request, kind, msg string) {
+	if kind == flashBad {
+		auditRefused(r) // a refusal told in red changed nothing
+	}
 	s.sessions.Put(r.Context(), "flash", msg)
 	s.sessions.Put(r.Context(), "flash_kind", kind)
 }

@@ -138,6 +138,9 @@ func roundFormValues(d view.RoundFormData) map[string]string {
 	for _, g := range d.Groups {
 		m["w_"+g.Key] = g.Weight
 	}
+	for _, c := range d.Categories { // a category outside the round posts ""
+		m["cat_"+strconv.FormatInt(c.ID, 10)] = ""
+	}
 	for id, g := range d.CatGroups {
 		m["cat_"+strconv.FormatInt(id, 10)] = g
 	}

@@ -179,6 +179,9 @@ func (s *Server) codeUsable(w http.ResponseWriter, r *http.Request, ci store.Cod
 	case ci.RoundStatus == store.StatusDraft:
 		s.notice(w, r, http.StatusForbidden, "投票尚未开始", "「"+ci.RoundTitle+"」尚未开始投票,请在会议宣布开始后再扫码。")
 	case ci.RoundStatus != store.StatusOpen:
+		// Voting may have been ended on another replica: this one forgets the round too.
+		s.ballots.Delete(ci.RoundID)
+		s.forgetBallotPages(ci.RoundID)
 		s.notice(w, r, http.StatusGone, "投票已结束", "「"+ci.RoundTitle+"」的投票已经结束,感谢参与。")
 	default:
 		return true
