@@ -78,7 +78,7 @@ func criteriaSheet(f *excelize.File, d view.ResultsData, groups []store.Group) {
 	levels := []string{"①优秀/非常满意", "②称职/满意", "③基本称职/基本满意", "④不称职/不满意"}
 	tail := []string{"计入人数", "加权满意率"}
 	ncols := len(fixed) + len(groups)*len(levels) + len(tail)
-	at := func(c, row int) string { a, _ := excelize.CoordinatesToCellName(c, row); return a }
+	at := cellName
 	col := func(i int) string { c, _ := excelize.ColumnNumberToName(i); return c }
 	border := []excelize.Border{{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
 		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1}}
@@ -104,25 +104,7 @@ func criteriaSheet(f *excelize.File, d view.ResultsData, groups []store.Group) {
 	f.MergeCell(sheet, "A2", last+"2")
 	f.SetCellStyle(sheet, "A2", last+"2", sub)
 	f.SetRowHeight(sheet, 2, 32)
-	c := 1
-	for _, h := range fixed {
-		f.SetCellStr(sheet, at(c, 3), h)
-		f.MergeCell(sheet, at(c, 3), at(c, 4))
-		c++
-	}
-	for _, g := range groups {
-		f.SetCellStr(sheet, at(c, 3), fmt.Sprintf("%s(%d%%)", g.Name, g.Weight))
-		f.MergeCell(sheet, at(c, 3), at(c+len(levels)-1, 3))
-		for i, h := range levels {
-			f.SetCellStr(sheet, at(c+i, 4), h)
-		}
-		c += len(levels)
-	}
-	for _, h := range tail {
-		f.SetCellStr(sheet, at(c, 3), h)
-		f.MergeCell(sheet, at(c, 3), at(c, 4))
-		c++
-	}
+	groupHeader(f, sheet, fixed, groups, levels, tail)
 	f.SetCellStyle(sheet, "A3", last+"4", head)
 	f.SetRowHeight(sheet, 4, 32)
 

@@ -69,7 +69,7 @@ func resultsWorkbook(d view.ResultsData, groups []store.Group, township string, 
 	tail := []string{"加权满意率", "加权不满意率", "评定结果", "诫勉文件", "组织处理", "依据"}
 	ncols := len(fixed) + len(groups)*len(groupColumns) + len(tail)
 	col := func(i int) string { c, _ := excelize.ColumnNumberToName(i); return c }
-	at := func(c, row int) string { a, _ := excelize.CoordinatesToCellName(c, row); return a }
+	at := cellName
 	lastCol := col(ncols)
 
 	border := []excelize.Border{{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
@@ -107,25 +107,7 @@ func resultsWorkbook(d view.ResultsData, groups []store.Group, township string, 
 	f.SetRowHeight(sheet, 2, 20)
 
 	// Rows 3–4: the header, one merged block per group.
-	c := 1
-	for _, h := range fixed {
-		f.SetCellStr(sheet, at(c, 3), h)
-		f.MergeCell(sheet, at(c, 3), at(c, 4))
-		c++
-	}
-	for _, g := range groups {
-		f.SetCellStr(sheet, at(c, 3), fmt.Sprintf("%s(%d%%)", g.Name, g.Weight))
-		f.MergeCell(sheet, at(c, 3), at(c+len(groupColumns)-1, 3))
-		for i, h := range groupColumns {
-			f.SetCellStr(sheet, at(c+i, 4), h)
-		}
-		c += len(groupColumns)
-	}
-	for _, h := range tail {
-		f.SetCellStr(sheet, at(c, 3), h)
-		f.MergeCell(sheet, at(c, 3), at(c, 4))
-		c++
-	}
+	groupHeader(f, sheet, fixed, groups, groupColumns, tail)
 	f.SetCellStyle(sheet, "A3", lastCol+"4", head)
 	f.SetRowHeight(sheet, 4, 32)
 
@@ -223,4 +205,36 @@ func yes(b bool) string {
 		return "是"
 	}
 	return ""
+}
+
+// cellName is the A1 name of column c (from 1) in row.
+func cellName(c, row int) string {
+	a, _ := excelize.CoordinatesToCellName(c, row)
+	return a
+}
+
+// groupHeader writes a results sheet's header in rows 3 and 4: the fixed headings, then
+// for each group its name and weight over its own columns, then the tail headings; the
+// fixed and tail headings span both rows.
+func groupHeader(f *excelize.File, sheet string, fixed []string, groups []store.Group, perGroup, tail []string) {
+	c := 1
+	spanning := func(h string) {
+		f.SetCellStr(sheet, cellName(c, 3), h)
+		f.MergeCell(sheet, cellName(c, 3), cellName(c, 4))
+		c++
+	}
+	for _, h := range fixed {
+		spanning(h)
+	}
+	for _, g := range groups {
+		f.SetCellStr(sheet, cellName(c, 3), fmt.Sprintf("%s(%d%%)", g.Name, g.Weight))
+		f.MergeCell(sheet, cellName(c, 3), cellName(c+len(perGroup)-1, 3))
+		for i, h := range perGroup {
+			f.SetCellStr(sheet, cellName(c+i, 4), h)
+		}
+		c += len(perGroup)
+	}
+	for _, h := range tail {
+		spanning(h)
+	}
 }
