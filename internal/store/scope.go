@@ -141,8 +141,8 @@ func (d db) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error
 	}
 	rows, err := br.Query()
 	if err != nil {
-		// Callers return on this error without closing: the pipeline (and with it the
-		// pooled connection) is released here.
+		// Callers return on this error without closing the rows. pgxpool gives the
+		// connection back on such an error already; closing here does not depend on it.
 		if rows != nil {
 			rows.Close()
 		}
