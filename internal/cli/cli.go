@@ -22,7 +22,7 @@ const usage = `用法: pingyi <命令> [参数]
   dev          本地一键运行: 无 DATABASE_URL 时启动项目内 PostgreSQL,迁移,首次载入演示乡镇,然后提供服务
   serve        提供 Web 服务(要求数据库结构为最新)
   migrate      执行数据库迁移
-  create-user  创建员工账号: create-user -township 乡镇 -username 账号 -name 姓名 -role office|leader|secretary [-village 村名]
+  create-user  创建员工账号: create-user -township 乡镇 [-county 县(乡镇尚不存在时)] -username 账号 -name 姓名 -role office|leader|secretary [-village 村名]
                县级账号(只读全县): create-user -role county -county 县 -username 账号 -name 姓名
   create-township 新建乡镇: create-township -county 县 -name 乡镇
   seed-demo    载入演示乡镇(已有则跳过);-townships N 另建同县 N−1 个乡镇(名册、测评人、账号、已公示的 2025 年度评议)和县级账号 xian.zzb

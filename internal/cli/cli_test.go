@@ -73,7 +73,13 @@ func TestCreateUserAndSeedDemo(t *testing.T) {
 	ctx := context.Background()
 	e := env(map[string]string{"DATABASE_URL": url})
 	var out, errb bytes.Buffer
+	// A township that does not exist is made only with its county: a typo is refused.
 	code := Run(ctx, []string{"pingyi", "create-user", "-township", "青山镇", "-username", "qsz", "-name", "李青", "-role", "office"}, e, strings.NewReader("long-enough-pw\n"), &out, &errb)
+	if code != 2 || !strings.Contains(errb.String(), "乡镇「青山镇」不存在") {
+		t.Fatalf("create-user in a township that does not exist, no county: %d %q", code, errb.String())
+	}
+	errb.Reset()
+	code = Run(ctx, []string{"pingyi", "create-user", "-township", "青山镇", "-county", "示范县", "-username", "qsz", "-name", "李青", "-role", "office"}, e, strings.NewReader("long-enough-pw\n"), &out, &errb)
 	if code != 0 {
 		t.Fatalf("create-user: %d %s", code, errb.String())
 	}

@@ -26,7 +26,7 @@ func createUserCmd(ctx context.Context, cfg config.Config, args []string, stdin 
 	fs := flag.NewFlagSet("create-user", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	township := fs.String("township", "", "乡镇名称(不存在则创建)")
-	county := fs.String("county", "", "所属县(新建乡镇时)")
+	county := fs.String("county", "", "所属县(乡镇尚不存在时必填,随账号一起新建乡镇)")
 	username := fs.String("username", "", "登录账号")
 	name := fs.String("name", "", "姓名")
 	role := fs.String("role", store.RoleOffice, "角色: office(组织办) | leader(党委领导) | secretary(村书记) | county(县委组织部,配 -county,不填 -township)")
@@ -38,7 +38,7 @@ func createUserCmd(ctx context.Context, cfg config.Config, args []string, stdin 
 		return createCountyUser(ctx, cfg, *county, *township, *username, *name, stdin, stdout, stderr)
 	}
 	if *township == "" || *username == "" || *name == "" {
-		fmt.Fprintln(stderr, "pingyi create-user: 须提供 -township、-username、-name;密码从标准输入第一行读取,例如:\n  echo '密码' | pingyi create-user -township 小漩乡 -username zzb -name 周敏 -role office")
+		fmt.Fprintln(stderr, "pingyi create-user: 须提供 -township、-username、-name;密码从标准输入第一行读取,例如:\n  echo '密码' | pingyi create-user -township 小漩乡 -county 示范县 -username zzb -name 周敏 -role office")
 		return 2
 	}
 	if !usernameRE.MatchString(strings.ToLower(*username)) {
@@ -62,7 +62,16 @@ func createUserCmd(ctx context.Context, cfg config.Config, args []string, stdin 
 		return 1
 	}
 	defer st.Close()
-	t, err := st.EnsureTownship(ctx, *township, *county)
+	// A township that does not exist is made only when its county is named: a mistyped
+	// name must not become a township no county account can see.
+	t, err := st.TownshipByName(ctx, *township)
+	switch {
+	case errors.Is(err, store.ErrNotFound) && *county == "":
+		fmt.Fprintf(stderr, "pingyi create-user: 乡镇「%s」不存在。新建乡镇请加 -county 所属县(或先用 pingyi create-township -county 县 -name %s)\n", *township, *township)
+		return 2
+	case errors.Is(err, store.ErrNotFound):
+		t, err = st.EnsureTownship(ctx, *township, *county)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "pingyi create-user:", err)
 		return 1
