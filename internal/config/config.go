@@ -79,7 +79,7 @@ func Load(getenv func(string) string) (Config, error) {
 	if getenv("PINGYI_TRUST_PROXY") != "" {
 		return c, fmt.Errorf("config: PINGYI_TRUST_PROXY 已停用(它让任何人都能伪造来源地址);请改用 PINGYI_TRUSTED_PROXIES=反向代理的地址段,如 10.0.0.0/8")
 	}
-	if c.TrustedProxies, err = prefixes(getenv("PINGYI_TRUSTED_PROXIES")); err != nil {
+	if c.TrustedProxies, err = cidrs("PINGYI_TRUSTED_PROXIES", getenv("PINGYI_TRUSTED_PROXIES")); err != nil {
 		return c, err
 	}
 	if v := getenv("PINGYI_SESSION_HOURS"); v != "" {
@@ -113,31 +113,6 @@ func Load(getenv func(string) string) (Config, error) {
 // PGBin is PINGYI_PG_BIN as getenv gives it: the folder of the PostgreSQL binaries, or ""
 // for the newest installed. Tools without a Config (the test harness) read it here too.
 func PGBin(getenv func(string) string) string { return strings.TrimSpace(getenv("PINGYI_PG_BIN")) }
-
-// prefixes reads a comma-separated list of CIDRs or single addresses.
-func prefixes(v string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for _, f := range strings.Split(v, ",") {
-		f = strings.TrimSpace(f)
-		if f == "" {
-			continue
-		}
-		if !strings.Contains(f, "/") {
-			a, err := netip.ParseAddr(f)
-			if err != nil {
-				return nil, fmt.Errorf("config: PINGYI_TRUSTED_PROXIES: %q is not an address or CIDR", f)
-			}
-			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
-			continue
-		}
-		p, err := netip.ParsePrefix(f)
-		if err != nil {
-			return nil, fmt.Errorf("config: PINGYI_TRUSTED_PROXIES: %q is not an address or CIDR", f)
-		}
-		out = append(out, p.Masked())
-	}
-	return out, nil
-}
 
 func or(v, def string) string {
 	if v == "" {
