@@ -80,20 +80,7 @@ func criteriaSheet(f *excelize.File, d view.ResultsData, groups []store.Group) {
 	ncols := len(fixed) + len(groups)*len(levels) + len(tail)
 	at := cellName
 	col := func(i int) string { c, _ := excelize.ColumnNumberToName(i); return c }
-	border := []excelize.Border{{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
-		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1}}
-	style := func(st *excelize.Style) int {
-		id, _ := f.NewStyle(st)
-		return id
-	}
-	title := style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}})
-	sub := style(&excelize.Style{Font: &excelize.Font{Size: 10, Color: "595959"}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
-	head := style(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Color: []string{"EFEFEF"}, Pattern: 1},
-		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}, Border: border})
-	text := style(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}, Border: border})
-	count := style(&excelize.Style{NumFmt: 1, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "top"}, Border: border})
-	pct := style(&excelize.Style{NumFmt: 10, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "top"}, Border: border})
-	dash := style(&excelize.Style{Font: &excelize.Font{Color: "7F7F7F"}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "top"}, Border: border})
+	title, sub, head, text, count, pct, dash := resultStyles(f)
 	last := col(ncols)
 
 	f.SetCellStr(sheet, "A1", d.Round.Title+"三争创标准测评")

@@ -72,20 +72,7 @@ func resultsWorkbook(d view.ResultsData, groups []store.Group, township string, 
 	at := cellName
 	lastCol := col(ncols)
 
-	border := []excelize.Border{{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
-		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1}}
-	style := func(st *excelize.Style) int {
-		id, _ := f.NewStyle(st)
-		return id
-	}
-	title := style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}})
-	sub := style(&excelize.Style{Font: &excelize.Font{Size: 10, Color: "595959"}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
-	head := style(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Color: []string{"EFEFEF"}, Pattern: 1},
-		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}, Border: border})
-	text := style(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}, Border: border})
-	count := style(&excelize.Style{NumFmt: 1, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "top"}, Border: border}) // 0
-	pct := style(&excelize.Style{NumFmt: 10, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "top"}, Border: border})  // 0.00%
-	dash := style(&excelize.Style{Font: &excelize.Font{Color: "7F7F7F"}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "top"}, Border: border})
+	title, sub, head, text, count, pct, dash := resultStyles(f)
 
 	// Rows 1–2: title and what the table is.
 	f.SetCellStr(sheet, "A1", d.Round.Title+"测评结果汇总表")
@@ -205,6 +192,26 @@ func yes(b bool) string {
 		return "是"
 	}
 	return ""
+}
+
+// resultStyles makes the styles of a results sheet: title, the note under it, header,
+// text, count (0), rate (0.00%) and the dash of a hidden figure.
+func resultStyles(f *excelize.File) (title, sub, head, text, count, pct, dash int) {
+	border := []excelize.Border{{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
+		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1}}
+	style := func(st *excelize.Style) int {
+		id, _ := f.NewStyle(st)
+		return id
+	}
+	title = style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}})
+	sub = style(&excelize.Style{Font: &excelize.Font{Size: 10, Color: "595959"}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
+	head = style(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Color: []string{"EFEFEF"}, Pattern: 1},
+		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}, Border: border})
+	text = style(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}, Border: border})
+	count = style(&excelize.Style{NumFmt: 1, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "top"}, Border: border}) // 0
+	pct = style(&excelize.Style{NumFmt: 10, Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "top"}, Border: border})  // 0.00%
+	dash = style(&excelize.Style{Font: &excelize.Font{Color: "7F7F7F"}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "top"}, Border: border})
+	return title, sub, head, text, count, pct, dash
 }
 
 // cellName is the A1 name of column c (from 1) in row.
