@@ -41,25 +41,13 @@ func createUserCmd(ctx context.Context, cfg config.Config, args []string, stdin 
 		fmt.Fprintln(stderr, "pingyi create-user: 须提供 -township、-username、-name;密码从标准输入第一行读取,例如:\n  echo '密码' | pingyi create-user -township 小漩乡 -county 示范县 -username zzb -name 周敏 -role office")
 		return 2
 	}
-	if !usernameRE.MatchString(strings.ToLower(*username)) {
-		fmt.Fprintln(stderr, "pingyi create-user: 账号须为 3–32 位小写字母、数字或 _ . -")
-		return 2
-	}
 	if *role != store.RoleOffice && *role != store.RoleLeader && *role != store.RoleSecretary {
 		fmt.Fprintln(stderr, "pingyi create-user: -role 须为 office、leader、secretary 或 county")
 		return 2
 	}
-	if !needDatabase(cfg, stderr) {
-		return 2
-	}
-	hash, code := readPassword(stdin, stderr)
+	st, hash, code := openForAccount(ctx, cfg, *username, stdin, stderr)
 	if code != 0 {
 		return code
-	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		fmt.Fprintln(stderr, "pingyi create-user:", err)
-		return 1
 	}
 	defer st.Close()
 	// A township that does not exist is made only when its county is named: a mistyped
@@ -106,6 +94,28 @@ func createUserCmd(ctx context.Context, cfg config.Config, args []string, stdin 
 	return 0
 }
 
+// openForAccount does what every new account needs before it is made: a valid sign-in
+// name, a database, the password from stdin (hashed). code is non-zero, with the message
+// written, when any of it is missing; otherwise the caller closes st.
+func openForAccount(ctx context.Context, cfg config.Config, username string, stdin io.Reader, stderr io.Writer) (st *store.Store, hash string, code int) {
+	if !usernameRE.MatchString(strings.ToLower(username)) {
+		fmt.Fprintln(stderr, "pingyi create-user: 账号须为 3–32 位小写字母、数字或 _ . -")
+		return nil, "", 2
+	}
+	if !needDatabase(cfg, stderr) {
+		return nil, "", 2
+	}
+	if hash, code = readPassword(stdin, stderr); code != 0 {
+		return nil, "", code
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		fmt.Fprintln(stderr, "pingyi create-user:", err)
+		return nil, "", 1
+	}
+	return st, hash, 0
+}
+
 // readPassword reads the first line of stdin and hashes it; code is non-zero (with the
 // message written) when it is unreadable or too short.
 func readPassword(stdin io.Reader, stderr io.Writer) (hash string, code int) {
@@ -134,21 +144,9 @@ func createCountyUser(ctx context.Context, cfg config.Config, county, township, 
 		fmt.Fprintln(stderr, "pingyi create-user: 县级账号须提供 -county、-username、-name,不填 -township,例如:\n  echo '密码' | pingyi create-user -role county -county 示范县 -username xian.zzb -name 县委组织部")
 		return 2
 	}
-	if !usernameRE.MatchString(strings.ToLower(username)) {
-		fmt.Fprintln(stderr, "pingyi create-user: 账号须为 3–32 位小写字母、数字或 _ . -")
-		return 2
-	}
-	if !needDatabase(cfg, stderr) {
-		return 2
-	}
-	hash, code := readPassword(stdin, stderr)
+	st, hash, code := openForAccount(ctx, cfg, username, stdin, stderr)
 	if code != 0 {
 		return code
-	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		fmt.Fprintln(stderr, "pingyi create-user:", err)
-		return 1
 	}
 	defer st.Close()
 	in := store.CountyUserInput{County: county, Username: strings.ToLower(username), DisplayName: name, PasswordHash: hash}
