@@ -110,12 +110,8 @@ func (d db) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTa
 	if !ok {
 		return d.pool.Exec(ctx, sql, args...)
 	}
-	b := &pgx.Batch{}
-	b.Queue(scopeSQL, sc.args()...)
-	b.Queue(sql, args...)
-	br := d.pool.SendBatch(ctx, b)
-	if _, err := br.Exec(); err != nil {
-		br.Close()
+	br, err := d.scoped(ctx, sc, sql, args)
+	if err != nil {
 		return pgconn.CommandTag{}, err
 	}
 	tag, err := br.Exec()
@@ -125,18 +121,28 @@ func (d db) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTa
 	return tag, err
 }
 
-// Query runs one query; closing the rows ends its pipeline.
-func (d db) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	sc, ok := scopeOf(ctx)
-	if !ok {
-		return d.pool.Query(ctx, sql, args...)
-	}
+// scoped sends the scope and one statement as a two-statement pipeline and reads the
+// scope's result; the statement's is the caller's to read, and the pipeline to close.
+func (d db) scoped(ctx context.Context, sc scope, sql string, args []any) (pgx.BatchResults, error) {
 	b := &pgx.Batch{}
 	b.Queue(scopeSQL, sc.args()...)
 	b.Queue(sql, args...)
 	br := d.pool.SendBatch(ctx, b)
 	if _, err := br.Exec(); err != nil {
 		br.Close()
+		return nil, err
+	}
+	return br, nil
+}
+
+// Query runs one query; closing the rows ends its pipeline.
+func (d db) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	sc, ok := scopeOf(ctx)
+	if !ok {
+		return d.pool.Query(ctx, sql, args...)
+	}
+	br, err := d.scoped(ctx, sc, sql, args)
+	if err != nil {
 		return errRows{err: err}, err
 	}
 	rows, err := br.Query()
