@@ -6,6 +6,7 @@ package bench
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -49,21 +50,11 @@ type Options struct {
 // Run boots (or uses DATABASE_URL's) PostgreSQL, runs both loads and the results-page
 // timing, and prints the figures; its last line is the summary line.
 func Run(ctx context.Context, databaseURL string, opt Options, out io.Writer) error {
-	if opt.Raters == 0 {
-		opt.Raters = 64
-	}
-	if opt.Duration == 0 {
-		opt.Duration = 10 * time.Second
-	}
-	if opt.Subjects == 0 {
-		opt.Subjects = 30
-	}
-	if opt.ResultSubjects == 0 {
-		opt.ResultSubjects = 100
-	}
-	if opt.ResultBallots == 0 {
-		opt.ResultBallots = 2000
-	}
+	opt.Raters = cmp.Or(opt.Raters, 64)
+	opt.Duration = cmp.Or(opt.Duration, 10*time.Second)
+	opt.Subjects = cmp.Or(opt.Subjects, 30)
+	opt.ResultSubjects = cmp.Or(opt.ResultSubjects, 100)
+	opt.ResultBallots = cmp.Or(opt.ResultBallots, 2000)
 	bin, err := pglocal.BinDir()
 	if err != nil {
 		return err

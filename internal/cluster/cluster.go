@@ -16,6 +16,7 @@
 package cluster
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -132,18 +133,10 @@ func (r Result) Problems() []string {
 }
 
 func (o *Options) defaults() {
-	if o.Townships == 0 {
-		o.Townships = 20
-	}
-	if o.Raters == 0 {
-		o.Raters = 2000
-	}
-	if o.Clients == 0 {
-		o.Clients = 64
-	}
-	if o.Visitors == 0 {
-		o.Visitors = 8
-	}
+	o.Townships = cmp.Or(o.Townships, 20)
+	o.Raters = cmp.Or(o.Raters, 2000)
+	o.Clients = cmp.Or(o.Clients, 64)
+	o.Visitors = cmp.Or(o.Visitors, 8)
 	if len(o.Ports) == 0 {
 		for p := 8185; p <= 8199; p++ {
 			o.Ports = append(o.Ports, p)

@@ -7,6 +7,7 @@
 package faults
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -74,21 +75,11 @@ func (r Result) OK() bool {
 
 // Run sets up a cluster, the app and a round, casts under faults and checks the box.
 func Run(ctx context.Context, opt Options) (Result, error) {
-	if opt.Casts == 0 {
-		opt.Casts = 2000
-	}
-	if opt.Clients == 0 {
-		opt.Clients = 32
-	}
-	if opt.AppKills == 0 {
-		opt.AppKills = 2
-	}
-	if opt.DBRestarts == 0 {
-		opt.DBRestarts = 2
-	}
-	if opt.DropRate == 0 {
-		opt.DropRate = 0.03
-	}
+	opt.Casts = cmp.Or(opt.Casts, 2000)
+	opt.Clients = cmp.Or(opt.Clients, 32)
+	opt.AppKills = cmp.Or(opt.AppKills, 2)
+	opt.DBRestarts = cmp.Or(opt.DBRestarts, 2)
+	opt.DropRate = cmp.Or(opt.DropRate, 0.03)
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
