@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -55,6 +56,14 @@ func TestAuditLogInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := Screenshot(ctx, "61-audit-round-phone"); err != nil {
+		t.Fatal(err)
+	}
+	// Dates typed by hand that are not dates: said next to each field, the log still shown.
+	if err := chromedp.Do(ctx, Visit(base+"/audit?from=2026-13-40&to="+url.QueryEscape("昨天")),
+		chromedp.WaitVisible(tid("error-from")), chromedp.WaitVisible(tid("error-to")), chromedp.WaitVisible(tid("audit-table"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := Screenshot(ctx, "62-audit-bad-dates-phone"); err != nil {
 		t.Fatal(err)
 	}
 }

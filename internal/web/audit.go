@@ -351,12 +351,12 @@ func auditFilterOf(r *http.Request) (store.AuditFilter, view.AuditFilterForm) {
 	if t, err := time.ParseInLocation("2006-01-02", form.From, time.Local); err == nil {
 		f.From = t
 	} else if form.From != "" {
-		form.Add("from", "日期格式应为 2025-01-31")
+		form.Add("from", "开始日期应为日期,如 2025-01-31")
 	}
 	if t, err := time.ParseInLocation("2006-01-02", form.To, time.Local); err == nil {
 		f.To = t
 	} else if form.To != "" {
-		form.Add("to", "日期格式应为 2025-01-31")
+		form.Add("to", "结束日期应为日期,如 2025-01-31")
 	}
 	if id, err := strconv.ParseInt(form.Round, 10, 64); err == nil {
 		f.RoundID = id

@@ -111,9 +111,9 @@ func Audit(c Chrome, d AuditData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var5 string
-			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(d.Filter.From)
+			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(validDate(d.Filter, "from", d.Filter.From))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/audit.templ`, Line: 57, Col: 65}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/audit.templ`, Line: 57, Col: 94}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 			if templ_7745c5c3_Err != nil {
@@ -134,9 +134,9 @@ func Audit(c Chrome, d AuditData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var6 string
-			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(d.Filter.To)
+			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(validDate(d.Filter, "to", d.Filter.To))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/audit.templ`, Line: 58, Col: 61}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/view/audit.templ`, Line: 58, Col: 88}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 			if templ_7745c5c3_Err != nil {
@@ -488,6 +488,15 @@ func Audit(c Chrome, d AuditData) templ.Component {
 		}
 		return nil
 	})
+}
+
+// validDate is a date field's value to put back in its input: a date input holds a
+// date or nothing, so what was not one is left out (its message says what was wrong).
+func validDate(f AuditFilterForm, field, v string) string {
+	if f.Errors.Has(field) {
+		return ""
+	}
+	return v
 }
 
 // changeLabels name the form fields an entry's changes list, in the forms' own words.
